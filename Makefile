@@ -1,0 +1,47 @@
+# painmap — the two sacred commands: `make run` and `make test`. Each works alone on a
+# fresh clone: it creates .venv, installs the project, and does its job.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= data/demo
+export OPENBLAS_NUM_THREADS = 1
+export PREFECT_SERVER_ANALYTICS_ENABLED = false
+
+.PHONY: run test test-fast bench lint install demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DEMO_DIR)/painmap.toml: | $(STAMP)
+	$(BIN)/painmap demo --out $(DEMO_DIR)
+
+demo: $(DEMO_DIR)/painmap.toml
+
+run: install demo
+	PAINMAP_CONFIG=$(DEMO_DIR)/painmap.toml $(BIN)/painmap init
+	PAINMAP_CONFIG=$(DEMO_DIR)/painmap.toml $(BIN)/painmap nightly
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy crawlers ingest nlp scoring flows models api reports
+
+clean:
+	rm -rf $(VENV) data/painmap.db* $(DEMO_DIR)

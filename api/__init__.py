@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI) for the monitoring office and the analysts' pages."""

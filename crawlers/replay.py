@@ -1,0 +1,131 @@
+"""A loopback HTTP server that replays recorded Yandex review pages.
+
+Tests and the demo point the real spider at it (`base_url`), so the whole crawl — requests,
+politeness, retries, captcha handling — runs for real without the internet.
+
+Layout of the directory it serves::
+
+    <root>/<org_id>/page-<N>.html   recorded pages (a missing page is served empty, as
+                                    Yandex serves pages past the last one)
+    <root>/<org_id>/meta.json       {"name": ..., "count": ...} for the empty pages
+    <root>/<org_id>/scenario.json   optional misbehaviour: {"errors": {"2": [503]},
+                                    "captcha_pages": [3], "delay": 0.0}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+from crawlers.yandex.page import CAPTCHA_PAGE, render_page
+
+REVIEWS_PATH = re.compile(r"^/maps/org/[^/]+/(?P<org>\d+)/reviews/?$")
+
+
+@dataclass
+class RequestLog:
+    paths: list[str] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ReplayServer:
+    """`with ReplayServer(root) as server: server.base_url`."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = Path(root)
+        self.log = RequestLog()
+        self._consumed: dict[tuple[str, str], int] = {}
+        handler = self._handler_class()
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> ReplayServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _scenario(self, org: str) -> dict:
+        path = self.root / org / "scenario.json"
+        return json.loads(path.read_text("utf-8")) if path.exists() else {}
+
+    def respond(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Decide the response for a request path (pure apart from the error counters)."""
+        parts = urlsplit(path)
+        if parts.path.startswith("/showcaptcha"):
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, CAPTCHA_PAGE.encode()
+        match = REVIEWS_PATH.match(parts.path)
+        if not match:
+            return 404, {"Content-Type": "text/plain"}, b"not found"
+        org = match.group("org")
+        page = parse_qs(parts.query).get("page", ["1"])[0]
+        scenario = self._scenario(org)
+        if scenario.get("delay"):
+            time.sleep(float(scenario["delay"]))
+        errors = scenario.get("errors", {}).get(page, [])
+        used = self._consumed.get((org, page), 0)
+        if used < len(errors):
+            self._consumed[(org, page)] = used + 1
+            return int(errors[used]), {"Content-Type": "text/plain"}, b"server error"
+        if int(page) in scenario.get("captcha_pages", []):
+            return 302, {"Location": f"/showcaptcha?retpath={page}"}, b""
+        file = self.root / org / f"page-{page}.html"
+        if file.exists():
+            body = file.read_bytes()
+        else:
+            meta_path = self.root / org / "meta.json"
+            meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
+            body = render_page([], int(page), int(meta.get("count", 0)), meta.get("name", "")).encode()
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                log = server.log
+                with log.lock:
+                    log.paths.append(self.path)
+                    log.in_flight += 1
+                    log.max_in_flight = max(log.max_in_flight, log.in_flight)
+                try:
+                    status, headers, body = server.respond(self.path)
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                finally:
+                    with log.lock:
+                        log.in_flight -= 1
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        return Handler

@@ -1,0 +1,1 @@
+"""Yandex Maps organisation reviews."""

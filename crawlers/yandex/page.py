@@ -1,0 +1,115 @@
+"""The server-rendered review page of a Yandex Maps organisation: parse it, detect a
+captcha, and render one (for the demo and the tests) in the same layout.
+
+Parsing is a pure function of the HTML so that it is tested on recorded pages, apart
+from fetching.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from models.errors import UserError
+
+STATE_SCRIPT = re.compile(
+    r"<script[^>]*\bclass=\"[^\"]*\bstate-view\b[^\"]*\"[^>]*>(?P<json>.*?)</script>", re.S
+)
+CAPTCHA_MARKERS = ("CheckboxCaptcha", "AdvancedCaptcha", "Подтвердите, что запросы отправляли вы")
+PAGE_SIZE = 50
+
+
+class PageFormatError(UserError):
+    """The page is not a review page we understand (layout changed, truncated JSON…)."""
+
+
+@dataclass
+class ReviewPage:
+    reviews: list[dict[str, Any]]
+    params: dict[str, Any] = field(default_factory=dict)
+    csrf_token: str | None = None
+
+    @property
+    def total_pages(self) -> int | None:
+        value = self.params.get("totalPages")
+        return int(value) if value is not None else None
+
+    @property
+    def remained(self) -> int | None:
+        value = self.params.get("reviewsRemained")
+        return int(value) if value is not None else None
+
+
+def is_captcha(html: str, url: str = "") -> bool:
+    """A SmartCaptcha page, not a normal page that merely loads the `captchapgrd` script."""
+    if "showcaptcha" in url:
+        return True
+    return any(marker in html for marker in CAPTCHA_MARKERS)
+
+
+def parse_page(html: str, where: str = "страница") -> ReviewPage:
+    match = STATE_SCRIPT.search(html)
+    if match is None:
+        raise PageFormatError(f"{where}: не найден блок состояния (script.state-view)")
+    try:
+        state = json.loads(match.group("json"))
+    except json.JSONDecodeError as exc:
+        raise PageFormatError(
+            f"{where}: испорченный JSON состояния (позиция {exc.pos}: {exc.msg})"
+        ) from None
+    try:
+        results = state["stack"][0]["results"]["items"][0]["reviewResults"]
+    except (KeyError, IndexError, TypeError):
+        raise PageFormatError(
+            f"{where}: в состоянии нет stack[0].results.items[0].reviewResults"
+        ) from None
+    reviews = results.get("reviews") or []
+    if not isinstance(reviews, list):
+        raise PageFormatError(f"{where}: reviewResults.reviews не список")
+    return ReviewPage(reviews, results.get("params") or {}, state.get("csrfToken"))
+
+
+def render_page(
+    reviews: list[dict[str, Any]], page: int, total: int, org_name: str = "", limit: int = PAGE_SIZE
+) -> str:
+    """A review page as Yandex renders it: the state JSON in `script.state-view`, plus the
+    `captchapgrd` script every normal page carries."""
+    offset = (page - 1) * limit
+    total_pages = max(1, -(-total // limit))
+    params = {
+        "offset": offset,
+        "limit": limit,
+        "count": total,
+        "loadedReviewsCount": min(total, offset + len(reviews)),
+        "page": page,
+        "totalPages": total_pages,
+        "reviewsRemained": max(0, total - offset - len(reviews)),
+    }
+    state = {
+        "config": {"lang": "ru", "tld": "ru"},
+        "csrfToken": "demo-csrf-token:1700000000",
+        "stack": [{"results": {"items": [{
+            "title": org_name,
+            "reviewResults": {"reviews": reviews, "params": params},
+        }]}}],
+    }
+    data = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
+    return (
+        "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\">"
+        f"<title>{escape(org_name)} — отзывы — Яндекс Карты</title>"
+        "<script src=\"https://yastatic.net/s3/captcha-frontend/captchapgrd.js\"></script>"
+        "</head><body><div class=\"app\"><div class=\"business-reviews-card-view\"></div></div>"
+        f"<script type=\"application/json\" class=\"state-view\">{data}</script>"
+        "</body></html>"
+    )
+
+
+CAPTCHA_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Вы не робот?</title></head><body>"
+    "<div class=\"CheckboxCaptcha\"><form action=\"/checkcaptcha\">"
+    "<p>Подтвердите, что запросы отправляли вы, а не робот</p>"
+    "<input type=\"checkbox\" class=\"CheckboxCaptcha-Button\"></form></div></body></html>"
+)

@@ -1,0 +1,269 @@
+"""The TOML configuration: organisations, their services and sources, schedule, NLP.
+
+A broken file is reported with the file, the line and the key, in Russian, because the
+people who edit it are the monitoring office's staff, not developers.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from models.errors import UserError
+from models.settings import get_settings
+from models.tables import SOURCE_KINDS
+
+DEFAULT_CONFIG = Path("painmap.toml")
+SourceKind = Literal["yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol"]
+
+
+class ConfigError(UserError):
+    """A configuration problem located in the file: shown to the user as is."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None, key: str | None = None):
+        self.path, self.line, self.key, self.message = path, line, key, message
+        where = str(path)
+        if line is not None:
+            where += f", строка {line}"
+        if key:
+            where += f", ключ «{key}»"
+        super().__init__(f"Ошибка в конфигурации {where}: {message}")
+
+
+class SourceConfig(BaseModel):
+    """One channel instance. Keys beyond the known ones are kept as the source's settings."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1)
+    kind: SourceKind
+    external_id: str | None = None
+    base_url: str | None = None
+    path: str | None = Field(default=None, description="drop folder or glob for file channels")
+    enabled: bool = True
+
+    @field_validator("external_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    def settings(self) -> dict[str, Any]:
+        known = {"name", "kind", "external_id", "enabled"}
+        return {k: v for k, v in self.model_dump().items() if k not in known and v is not None}
+
+
+class OrganisationConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1)
+    services: list[str] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    practice: dict[str, str] = Field(
+        default_factory=dict, description="period → practice workbook (Таблицы 3, 3.1, 5)"
+    )
+
+
+class ScheduleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cron: str = "0 2 * * *"
+    timezone: str = "Europe/Moscow"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError("cron должен состоять из 5 полей, например «0 2 * * *»")
+        return value
+
+
+class NlpConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ner: bool = True
+    batch_size: int = Field(default=512, ge=1, le=100_000)
+    model_path: str | None = None
+
+
+class ReplayConfig(BaseModel):
+    """Recorded Yandex pages replayed on loopback (the demo, offline trials)."""
+
+    model_config = ConfigDict(extra="forbid")
+    dir: str
+
+
+class RegionConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = "Муниципальное образование"
+    timezone: str = "Europe/Moscow"
+
+
+class AppConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    region: RegionConfig = Field(default_factory=RegionConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    nlp: NlpConfig = Field(default_factory=NlpConfig)
+    drop_dir: str | None = None
+    replay: ReplayConfig | None = None
+    organisations: list[OrganisationConfig] = Field(default_factory=list)
+    path: Path | None = Field(default=None, exclude=True)
+
+    def resolve(self, relative: str) -> Path:
+        """Paths in the file are relative to the file itself, not to the working directory."""
+        p = Path(relative)
+        if p.is_absolute() or self.path is None:
+            return p
+        return self.path.parent / p
+
+    def organisation(self, code: str) -> OrganisationConfig | None:
+        return next((o for o in self.organisations if o.code == code), None)
+
+    def sources(self) -> list[tuple[OrganisationConfig, SourceConfig]]:
+        return [(o, s) for o in self.organisations for s in o.sources]
+
+
+def config_path(explicit: Path | None = None) -> Path | None:
+    """--config, then PAINMAP_CONFIG, then ./painmap.toml if it exists."""
+    if explicit:
+        return explicit
+    if get_settings().config:
+        return get_settings().config
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def load_config(path: Path | None = None, *, required: bool = False) -> AppConfig:
+    """Load and validate the config; an absent optional config is an empty one."""
+    resolved = config_path(path)
+    if resolved is None:
+        if required:
+            raise ConfigError(DEFAULT_CONFIG, "файл конфигурации не найден")
+        return AppConfig()
+    if not resolved.exists():
+        raise ConfigError(resolved, "файл не найден")
+    text = resolved.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        raise ConfigError(resolved, f"синтаксическая ошибка TOML: {exc}", line) from None
+    try:
+        config = AppConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise ConfigError(
+            resolved, _russian(err), locate_key(text, loc), format_key(loc)
+        ) from None
+    config.path = resolved.resolve()
+    _check_unique(config, text)
+    return config
+
+
+def _check_unique(config: AppConfig, text: str) -> None:
+    seen: set[str] = set()
+    for i, org in enumerate(config.organisations):
+        if org.code in seen:
+            loc = ("organisations", i, "code")
+            raise ConfigError(config.path or DEFAULT_CONFIG,
+                              f"код организации «{org.code}» повторяется",
+                              locate_key(text, loc), format_key(loc))
+        seen.add(org.code)
+        names: set[str] = set()
+        for j, src in enumerate(org.sources):
+            if src.name in names:
+                loc = ("organisations", i, "sources", j, "name")
+                raise ConfigError(config.path or DEFAULT_CONFIG,
+                                  f"источник «{src.name}» повторяется",
+                                  locate_key(text, loc), format_key(loc))
+            names.add(src.name)
+
+
+_MESSAGES = {
+    "missing": "обязательный ключ отсутствует",
+    "extra_forbidden": "неизвестный ключ",
+    "string_type": "ожидается строка",
+    "int_parsing": "ожидается целое число",
+    "int_type": "ожидается целое число",
+    "bool_type": "ожидается true или false",
+    "bool_parsing": "ожидается true или false",
+    "list_type": "ожидается список",
+    "string_too_short": "значение не может быть пустым",
+    "string_pattern_mismatch": "допустимы только латинские буквы, цифры и знаки _ . -",
+    "greater_than_equal": "значение слишком мало",
+    "less_than_equal": "значение слишком велико",
+}
+
+
+def _russian(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "literal_error":
+        return (f"недопустимое значение {err.get('input')!r}; допустимы: "
+                + ", ".join(SOURCE_KINDS))
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    return _MESSAGES.get(kind, str(err["msg"]))
+
+
+def format_key(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=")
+
+
+def locate_key(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Find the line of a validation error's location in TOML text.
+
+    tomllib keeps no positions, so the file is walked line by line, tracking the current
+    table path with array-of-tables indices; good for the usual hand-written layout.
+    """
+    counters: dict[tuple[str, ...], int] = {}
+    current: tuple[Any, ...] = ()
+    best: int | None = None
+    target = tuple(loc)
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            names = tuple(p.strip().strip('"') for p in header.group(2).split("."))
+            path: list[Any] = []
+            for depth, name in enumerate(names):
+                path.append(name)
+                array_key = tuple(map(str, path))
+                if header.group(1) == "[[" and depth == len(names) - 1:
+                    counters[array_key] = counters.get(array_key, -1) + 1
+                    path.append(counters[array_key])
+                elif array_key in counters:  # a table inside the latest array element
+                    path.append(counters[array_key])
+            current = tuple(path)
+            if target[: len(current)] == current:
+                best = number
+            continue
+        key = _KEY.match(line)
+        if key:
+            full = (*current, key.group(1).strip('"'))
+            if target[: len(full)] == full:
+                best = number
+    return best
+
+
+def _line_from_message(message: str) -> int | None:
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+def apply_config(session: Any, config: AppConfig) -> None:
+    """Make the store's organisations, services and sources match the config (additively:
+    nothing is deleted, so history of a source removed from the file is kept)."""
+    from models.repo import ensure_organisation, ensure_service, ensure_source
+
+    for org_cfg in config.organisations:
+        org, _ = ensure_organisation(session, org_cfg.code, org_cfg.name)
+        for service in org_cfg.services:
+            ensure_service(session, org, service)
+        for src in org_cfg.sources:
+            ensure_source(session, org, src.kind, src.name, src.external_id, src.settings())

@@ -1,0 +1,1 @@
+"""Getting data in: parse, validate, normalise, de-duplicate, upsert; quarantine bad rows."""

@@ -1,0 +1,285 @@
+"""The store's tables.
+
+Every importable thing has a natural unique key, so that re-running an import is an
+upsert and never a duplicate: sources by (organisation, name), feedback by
+(source, external id), practice rows by (organisation, period, service), score snapshots
+by (organisation, channel, period), quarantine rows by (source, payload hash).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SOURCE_KINDS = ("yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol")
+
+
+def utcnow() -> datetime:
+    """Every timestamp in the store is timezone-aware UTC (SQLModel's UTCDateTime enforces it)."""
+    return datetime.now(UTC)
+
+
+def json_column() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Organisation(SQLModel, table=True):
+    """An орган: the unit the Методика scores (управление ЗАГС, отдел опеки…)."""
+
+    __tablename__ = "organisations"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=100)
+    name: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Service(SQLModel, table=True):
+    """A municipal service provided by an organisation."""
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_services_org_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=1000)
+
+
+class Source(SQLModel, table=True):
+    """A channel instance: one Yandex card, one ПОС export stream, one survey…"""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_sources_org_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20, index=True)
+    external_id: str | None = Field(default=None, max_length=200)
+    settings: dict[str, Any] = json_column()
+    status: str = Field(default="ok", max_length=20)
+    status_detail: str | None = Field(default=None, sa_column=Column(Text))
+    last_run_at: datetime | None = None
+
+
+class IngestRun(SQLModel, table=True):
+    """One import or crawl of one source (or one nightly run when source_id is null)."""
+
+    __tablename__ = "ingest_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    kind: str = Field(max_length=30)
+    origin: str | None = Field(default=None, max_length=1000)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = Field(default="running", max_length=20)
+    n_new: int = 0
+    n_updated: int = 0
+    n_unchanged: int = 0
+    n_quarantined: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    summary: dict[str, Any] = json_column()
+
+
+class Feedback(SQLModel, table=True):
+    """One citizen's feedback item from any channel.
+
+    `text` keeps the raw text (personal data included) and never leaves the store except to
+    the admin role; `text_masked` is what everything else shows. `classified_hash` is the
+    `content_hash` the current classification was made for, so "new or changed" items are
+    those where the two differ.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_feedback_source_external"),
+        Index("ix_feedback_source_published", "source_id", "published_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id")
+    external_id: str = Field(max_length=200)
+    service_id: int | None = Field(default=None, foreign_key="services.id")
+    published_at: datetime | None = None
+    rating_raw: str | None = Field(default=None, max_length=100)
+    rating: float | None = None
+    criteria: dict[str, Any] = json_column()
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    text_masked: str | None = Field(default=None, sa_column=Column(Text))
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+    extra: dict[str, Any] = json_column()
+    content_hash: str = Field(max_length=64)
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    ingest_run_id: int | None = Field(default=None, foreign_key="ingest_runs.id")
+    polarity: str | None = Field(default=None, max_length=10)
+    polarity_origin: str | None = Field(default=None, max_length=10)
+    scores: dict[str, Any] = json_column()
+    model_version: str | None = Field(default=None, max_length=100)
+    classified_hash: str | None = Field(default=None, max_length=64)
+    analyst_labeled_at: datetime | None = None
+
+
+class FeedbackVersion(SQLModel, table=True):
+    """A previous version of an edited feedback item (text, rating or reply changed)."""
+
+    __tablename__ = "feedback_versions"
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    content_hash: str = Field(max_length=64)
+    rating: float | None = None
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+    criteria: dict[str, Any] = json_column()
+    published_at: datetime | None = None
+    replaced_at: datetime = Field(default_factory=utcnow)
+    ingest_run_id: int | None = Field(default=None, foreign_key="ingest_runs.id")
+
+
+class Classification(SQLModel, table=True):
+    """A pain category assigned to a feedback item, by the model or by an analyst.
+
+    Only assigned categories are stored. An item an analyst has labelled
+    (`Feedback.analyst_labeled_at` set) is described by its analyst rows alone, which may be
+    none at all; model rows are then kept for comparison but not used.
+    """
+
+    __tablename__ = "classifications"
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "category", "origin", name="uq_classification"),
+        Index("ix_classifications_category", "category", "origin"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    category: str = Field(max_length=30)
+    probability: float = 1.0
+    model_version: str | None = Field(default=None, max_length=100)
+    origin: str = Field(default="model", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow)
+    author: str | None = Field(default=None, max_length=200)
+
+
+class EmployeeMention(SQLModel, table=True):
+    """A named staff member in a feedback text, with the attitude of the naming sentence.
+
+    Personal data: readable only by the admin role.
+    """
+
+    __tablename__ = "employee_mentions"
+    __table_args__ = (UniqueConstraint("feedback_id", "name", name="uq_mention"),)
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    name: str = Field(max_length=300)
+    polarity: str = Field(max_length=10)
+    sentence: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class PracticeServiceRow(SQLModel, table=True):
+    """One row of Таблица 3 (requests per municipal service) for an organisation and year."""
+
+    __tablename__ = "practice_services"
+    __table_args__ = (
+        UniqueConstraint("org_id", "period", "service", name="uq_practice_service"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    period: str = Field(max_length=20)
+    service: str = Field(max_length=1000)
+    staff: int | None = None
+    requests: int = 0
+    on_time: int = 0
+    late: int = 0
+    refusals: int = 0
+    prebooking: bool = False
+    complaints: int = 0
+    electronic: bool = False
+    via_epgu: int = 0
+    mfc: bool = False
+    via_mfc: int = 0
+
+
+class PracticeSummary(SQLModel, table=True):
+    """Таблица 3.1: the organisation's summary for the year, as the organisation reported it."""
+
+    __tablename__ = "practice_summaries"
+    __table_args__ = (UniqueConstraint("org_id", "period", name="uq_practice_summary"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    period: str = Field(max_length=20)
+    services: int | None = None
+    electronic_services: int | None = None
+    mfc_services: int | None = None
+    prebooking_services: int | None = None
+    staff: int | None = None
+    requests: int | None = None
+    via_epgu: int | None = None
+    via_mfc: int | None = None
+    on_time: int | None = None
+    complaints: int | None = None
+    regulations: int | None = None
+    origin: str | None = Field(default=None, max_length=1000)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class PracticeRegulationRow(SQLModel, table=True):
+    """One row of Таблица 5 (administrative regulation quality) for an organisation and year."""
+
+    __tablename__ = "practice_regulations"
+    __table_args__ = (
+        UniqueConstraint("org_id", "period", "service", name="uq_practice_regulation"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    period: str = Field(max_length=20)
+    service: str = Field(max_length=1000)
+    law_210: int = 0
+    law_other: int = 0
+    timeliness: float = 0.0
+
+
+class ScoreSnapshot(SQLModel, table=True):
+    """Computed coefficients of one organisation, channel (or `overall`) and period."""
+
+    __tablename__ = "score_snapshots"
+    __table_args__ = (
+        UniqueConstraint("org_id", "channel", "period", name="uq_score_snapshot"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    channel: str = Field(max_length=30)
+    period: str = Field(max_length=30)
+    n: int = 0
+    csi: float | None = None
+    k_ud: float | None = None
+    k_pr: float | None = None
+    k_ef: float | None = None
+    levels: dict[str, Any] = json_column()
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class Quarantine(SQLModel, table=True):
+    """A rejected input record, kept with the reason and where it came from."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (
+        UniqueConstraint("source_id", "payload_hash", name="uq_quarantine_payload"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="sources.id", index=True)
+    ingest_run_id: int | None = Field(default=None, foreign_key="ingest_runs.id")
+    location: str | None = Field(default=None, max_length=1000)
+    payload: dict[str, Any] = json_column()
+    payload_hash: str = Field(max_length=64)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token: only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    role: str = Field(max_length=10)
+    name: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None

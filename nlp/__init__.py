@@ -1,0 +1,1 @@
+"""Russian NLP: normalisation, lemmas, negation, pain categories, polarity, PII masking."""
