@@ -1,0 +1,208 @@
+"""Server-rendered pages for analysts, in Russian, working with no internet: the pain-map
+heatmap, drill-down to the feedback behind a cell, label correction, the scores dashboard
+and the follow-up list of bad ratings. They log in with an API token kept in a cookie."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from api.deps import COOKIE, Caller, get_session
+from api.queries import FeedbackFilter, get_feedback, list_feedback
+from api.tokens import ROLE_NAMES, lookup, role_allows
+from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES, set_analyst_labels
+from models.painmap import pain_map
+from models.tables import Feedback, Organisation
+from scoring.periods import Period, parse_period
+from scoring.satisfaction import CHANNEL_NAMES
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+PAGE_SIZE = 50
+
+
+def page_caller(request: Request, session: Session = Depends(get_session)) -> Caller:
+    secret = request.cookies.get(COOKIE)
+    token = lookup(session, secret) if secret else None
+    if token is None:
+        raise HTTPException(303, headers={"Location": "/login?next=" + quote(str(request.url.path))})
+    return Caller(token.id, token.role, token.name)  # type: ignore[arg-type]
+
+
+PageCaller = Annotated[Caller, Depends(page_caller)]
+DB = Annotated[Session, Depends(get_session)]
+
+
+def render(request: Request, name: str, who: Caller | None, **context: Any) -> HTMLResponse:
+    context.update(who=who, role_name=ROLE_NAMES.get(who.role, "") if who else "",
+                   names=CATEGORY_NAMES)
+    return templates.TemplateResponse(request, name, context)
+
+
+def available_periods(session: Session) -> list[str]:
+    """Years and quarters that have feedback, newest first."""
+    first, last = session.execute(select(func.min(Feedback.published_at),
+                                         func.max(Feedback.published_at))).one()
+    if first is None:
+        return [str(datetime.now(UTC).year)]
+    out = []
+    for year in range(last.year, first.year - 1, -1):
+        out.append(str(year))
+        out += [f"{year}-Q{q}" for q in range(4, 0, -1)]
+    return out
+
+
+def period_or_default(session: Session, period: str | None) -> Period:
+    try:
+        return parse_period(period) if period else parse_period(available_periods(session)[0])
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def _when(value: str | None) -> str:
+    return datetime.fromisoformat(value).strftime("%d.%m.%Y") if value else ""
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return RedirectResponse("/painmap" if request.cookies.get(COOKIE) else "/login", 303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/painmap") -> HTMLResponse:
+    return render(request, "login.html", None, next=next if next.startswith("/") else "/painmap")
+
+
+@router.post("/login")
+def login(request: Request, session: DB, token: str = Form(...),
+          next: str = Form("/painmap")) -> Response:
+    if lookup(session, token.strip()) is None:
+        return render(request, "login.html", None, error="Неверный или отозванный токен.", next=next)
+    response = RedirectResponse(next if next.startswith("/") else "/painmap", 303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="lax", max_age=12 * 3600)
+    return response
+
+
+@router.get("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/painmap", response_class=HTMLResponse)
+def painmap_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
+                 measure: str = "share") -> HTMLResponse:
+    current = period_or_default(session, period)
+    previous = current.previous()
+    rows = pain_map(session, *current.utc_bounds(), previous=previous.utc_bounds())
+    max_share = max((c.share for r in rows for c in r.cells.values()), default=0.0)
+    key = "share" if measure == "share" else "count"
+    chart = {
+        "x": [CATEGORY_NAMES[c] for c in CATEGORIES],
+        "y": [r.org_name for r in rows],
+        "z": [[round(getattr(r.cells[c], key), 1) for c in CATEGORIES] for r in rows],
+        "custom": [[[r.org, c] for c in CATEGORIES] for r in rows],
+    }
+    return render(request, "painmap.html", who, nav="painmap", rows=rows, chart=chart,
+                  max_share=max_share, period=current.key, period_label=current.label,
+                  previous_label=previous.label, measure=measure,
+                  periods=_with(available_periods(session), current.key),
+                  categories=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES])
+
+
+def _with(periods: list[str], current: str) -> list[str]:
+    return periods if current in periods else [current, *periods]
+
+
+@router.get("/painmap/cell", response_class=HTMLResponse)
+def cell_page(request: Request, who: PageCaller, session: DB, org: str, category: str, period: str,
+              offset: int = 0) -> HTMLResponse:
+    if category not in CATEGORIES:
+        raise HTTPException(404, "Нет такой категории.")
+    current = period_or_default(session, period)
+    start, end = current.utc_bounds()
+    flt = FeedbackFilter(org=org, category=category, start=start, end=end)
+    total, items = list_feedback(session, flt, PAGE_SIZE, max(0, offset))
+    org_row = session.execute(select(Organisation).where(Organisation.code == org)).scalar_one_or_none()
+    for item in items:
+        item["published"] = _when(item["published_at"])
+        item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
+        item["html"] = highlight(item["text"] or "", category)
+    more = (f"/painmap/cell?org={org}&category={category}&period={current.key}&offset={offset + PAGE_SIZE}"
+            if offset + PAGE_SIZE < total else None)
+    return render(request, "cell.html", who, nav="painmap", items=items, total=total, period=current.key,
+                  period_label=current.label, org_name=org_row.name if org_row else org,
+                  category_name=CATEGORY_NAMES[category], more=more,
+                  back=str(request.url.path) + "?" + str(request.url.query))
+
+
+def highlight(text: str, category: str) -> Markup:
+    """Mark the words that made the classifier see this pain (from the category's lexicon)."""
+    from nlp.cues import cue_spans
+
+    out, last = [], 0
+    for start, end in cue_spans(text, category):
+        out += [escape(text[last:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@router.get("/feedback/{feedback_id}", response_class=HTMLResponse)
+def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: int, back: str = "",
+                  saved: bool = False) -> HTMLResponse:
+    item = get_feedback(session, feedback_id, unmasked=who.can("admin"))
+    if item is None:
+        raise HTTPException(404, "Отзыв не найден.")
+    item["published"] = _when(item["published_at"])
+    return render(request, "feedback.html", who, item=item, saved=saved,
+                  back=back if back.startswith("/") else "",
+                  channel_name=CHANNEL_NAMES.get(item["channel"], item["channel"]),
+                  can_edit=who.can("analyst"),
+                  categories=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES],
+                  polarities=[(p, POLARITY_NAMES[p]) for p in POLARITIES],
+                  polarity_name=POLARITY_NAMES.get(item["polarity"] or "", "не определена"))
+
+
+@router.post("/feedback/{feedback_id}")
+async def feedback_save(request: Request, who: PageCaller, session: DB,
+                        feedback_id: int) -> Response:
+    if not role_allows(who.role, "analyst"):
+        raise HTTPException(403, "Исправлять разметку может только аналитик.")
+    form = await request.form()
+    categories = [str(c) for c in form.getlist("categories")]
+    polarity = str(form.get("polarity") or "") or None
+    set_analyst_labels(session, feedback_id, categories, polarity,
+                       author=who.name or f"token#{who.token_id}")
+    session.commit()
+    back = str(form.get("back") or "")
+    target = f"/feedback/{feedback_id}?saved=1" + (f"&back={quote(back)}" if back.startswith("/") else "")
+    return RedirectResponse(target, 303)
+
+
+@router.get("/followup", response_class=HTMLResponse)
+def followup_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
+                  org: str = "", offset: int = 0) -> HTMLResponse:
+    current = period_or_default(session, period)
+    start, end = current.utc_bounds()
+    total, items = list_feedback(session, FeedbackFilter(org=org or None, start=start, end=end,
+                                                         max_rating=1.0), 200, max(0, offset))
+    for item in items:
+        item["published"] = _when(item["published_at"])
+        item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
+        item["rating_label"] = "Плохо" if item["channel"] == "terminal" else f"{item['rating']:g}"
+    orgs = session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.name)).all()
+    return render(request, "followup.html", who, nav="followup", items=items, total=total,
+                  period=current.key, period_label=current.label, org=org, orgs=orgs,
+                  periods=_with(available_periods(session), current.key),
+                  back=str(request.url.path) + "?" + str(request.url.query))

@@ -1,0 +1,191 @@
+"""JSON/CSV endpoints for the monitoring office (`/api/v1/…`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from api.deps import Caller, get_session, require
+from api.queries import (
+    FeedbackFilter,
+    get_feedback,
+    list_feedback,
+    list_mentions,
+    list_runs,
+    list_sources,
+)
+from api.tokens import ROLES, create_token, revoke
+from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, set_analyst_labels
+from models.painmap import pain_map
+from models.tables import ApiToken
+from scoring.periods import Period, parse_period
+
+router = APIRouter(prefix="/api/v1")
+Viewer = Annotated[Caller, Depends(require("viewer"))]
+Analyst = Annotated[Caller, Depends(require("analyst"))]
+Admin = Annotated[Caller, Depends(require("admin"))]
+DB = Annotated[Session, Depends(get_session)]
+Format = Literal["json", "csv"]
+Channel = Literal["yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol"]
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+Polarity = Literal[POLARITIES]  # type: ignore[valid-type]
+
+
+def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+    # BOM so that Excel opens the Cyrillic text correctly.
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return value
+
+
+class FeedbackPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+@router.get("/feedback", response_model=FeedbackPage, tags=["feedback"],
+            summary="Отзывы с фильтрами (текст — только маскированный)")
+def feedback(
+    who: Viewer, session: DB,
+    org: str | None = None, channel: Channel | None = None, category: Category | None = None,
+    polarity: Polarity | None = None, period: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    unmasked: bool = False, format: Format = "json",
+) -> Any:
+    if unmasked and not who.can("admin"):
+        raise HTTPException(403, "Немаскированный текст доступен только администратору.")
+    flt = FeedbackFilter(org=org, channel=channel, category=category, polarity=polarity, q=q)
+    if period:
+        flt.start, flt.end = period_bounds(period)
+    total, items = list_feedback(session, flt, limit, offset, unmasked)
+    if format == "csv":
+        return csv_response(items, "feedback.csv")
+    return FeedbackPage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/feedback/{feedback_id}", tags=["feedback"], summary="Один отзыв")
+def feedback_item(feedback_id: int, who: Viewer, session: DB, unmasked: bool = False) -> dict[str, Any]:
+    if unmasked and not who.can("admin"):
+        raise HTTPException(403, "Немаскированный текст доступен только администратору.")
+    item = get_feedback(session, feedback_id, unmasked)
+    if item is None:
+        raise HTTPException(404, "Отзыв не найден.")
+    return item
+
+
+class Labels(BaseModel):
+    categories: list[Category] = Field(default_factory=list)  # type: ignore[valid-type]
+    polarity: Polarity | None = None  # type: ignore[valid-type]
+
+
+@router.put("/feedback/{feedback_id}/labels", tags=["feedback"],
+            summary="Исправить категории и тональность (аналитик)")
+def correct_labels(feedback_id: int, labels: Labels, who: Analyst, session: DB) -> dict[str, Any]:
+    if get_feedback(session, feedback_id) is None:
+        raise HTTPException(404, "Отзыв не найден.")
+    set_analyst_labels(session, feedback_id, list(labels.categories), labels.polarity,
+                       author=who.name or f"token#{who.token_id}")
+    session.commit()
+    return get_feedback(session, feedback_id) or {}
+
+
+@router.get("/mentions", tags=["feedback"], summary="Упоминания сотрудников (администратор)")
+def mentions(who: Admin, session: DB, org: str | None = None,
+             limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> list[dict[str, Any]]:
+    return list_mentions(session, org, limit)
+
+
+@router.get("/ingest-runs", tags=["sources"], summary="Журнал загрузок")
+def ingest_runs(who: Viewer, session: DB, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                format: Format = "json") -> Any:
+    rows = list_runs(session, limit)
+    return csv_response(rows, "ingest_runs.csv") if format == "csv" else rows
+
+
+@router.get("/sources", tags=["sources"], summary="Источники и их состояние")
+def sources(who: Viewer, session: DB, format: Format = "json") -> Any:
+    rows = list_sources(session)
+    return csv_response(rows, "sources.csv") if format == "csv" else rows
+
+
+@router.get("/painmap", tags=["painmap"],
+            summary="Карта болей: органы × категории, число и доля отзывов, изменение к прошлому периоду")
+def painmap(who: Viewer, session: DB, period: str, org: str | None = None,
+            format: Format = "json") -> Any:
+    current = parse(period)
+    previous = current.previous()
+    rows = pain_map(session, *current.utc_bounds(), previous=previous.utc_bounds(), org=org)
+    flat = [
+        {"org": r.org, "org_name": r.org_name, "texts": r.texts, "category": cat,
+         "category_name": CATEGORY_NAMES[cat], "count": cell.count, "share": round(cell.share, 2),
+         "previous_count": cell.previous_count,
+         "previous_share": None if cell.previous_share is None else round(cell.previous_share, 2),
+         "change": None if cell.change is None else round(cell.change, 2)}
+        for r in rows for cat, cell in r.cells.items()
+    ]
+    if format == "csv":
+        return csv_response(flat, f"painmap_{current.key}.csv")
+    return {"period": current.key, "previous_period": previous.key, "cells": flat}
+
+
+class NewToken(BaseModel):
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    name: str | None = Field(default=None, max_length=200)
+
+
+@router.get("/tokens", tags=["tokens"], summary="Токены (администратор)")
+def tokens(who: Admin, session: DB) -> list[dict[str, Any]]:
+    return [
+        {"id": t.id, "role": t.role, "name": t.name, "created_at": t.created_at.isoformat(),
+         "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
+        for t in session.exec(select(ApiToken).order_by(ApiToken.id))  # type: ignore[arg-type]
+    ]
+
+
+@router.post("/tokens", tags=["tokens"], status_code=201, summary="Выдать токен (администратор)")
+def new_token(body: NewToken, who: Admin, session: DB) -> dict[str, Any]:
+    row, secret = create_token(session, body.role, body.name)
+    session.commit()
+    return {"id": row.id, "role": row.role, "name": row.name, "token": secret}
+
+
+@router.delete("/tokens/{token_id}", tags=["tokens"], status_code=204, summary="Отозвать токен")
+def delete_token(token_id: int, who: Admin, session: DB) -> Response:
+    if not revoke(session, token_id):
+        raise HTTPException(404, "Токен не найден или уже отозван.")
+    session.commit()
+    return Response(status_code=204)
+
+
+def parse(period: str) -> Period:
+    try:
+        return parse_period(period)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def period_bounds(period: str) -> tuple[Any, Any]:
+    """[start, end) in UTC of a period label (`2025`, `2025-Q3`, `2025-07`, `A..B`)."""
+    return parse(period).utc_bounds()

@@ -1,0 +1,86 @@
+"""Which categories and polarity an item effectively has, and analysts' corrections.
+
+An item an analyst has labelled (`Feedback.analyst_labeled_at` set) is described by its
+analyst rows alone — possibly none — and the model's rows are ignored; otherwise the
+model's rows count. Every reader (pain map, feedback lists, report) uses `effective_categories`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.sql import Select
+from sqlmodel import Session
+
+from models.errors import UserError
+from models.tables import Classification, Feedback, utcnow
+
+CATEGORIES = ("queue", "phone", "rudeness", "competence", "schedule", "premises", "booking",
+              "information", "timeliness", "bureaucracy", "corruption", "online")
+POLARITIES = ("negative", "positive", "mixed", "neutral")
+CATEGORY_NAMES = {
+    "queue": "Очереди и ожидание",
+    "phone": "Дозвон и телефонная связь",
+    "rudeness": "Грубость и неуважение",
+    "competence": "Некомпетентность и консультирование",
+    "schedule": "График работы и перерывы",
+    "premises": "Помещение и доступная среда",
+    "booking": "Электронная очередь и запись",
+    "information": "Информирование о порядке",
+    "timeliness": "Сроки и результат",
+    "bureaucracy": "Лишние документы и хождение по кругу",
+    "corruption": "Поборы и неформальные платежи",
+    "online": "Электронные услуги и сайт",
+}
+POLARITY_NAMES = {"negative": "негативная", "positive": "позитивная", "mixed": "смешанная",
+                  "neutral": "нейтральная"}
+
+
+def effective_categories() -> Select:
+    """SELECT feedback_id, category of the labels that count for each item."""
+    return (
+        select(Classification.feedback_id, Classification.category)
+        .join(Feedback, Feedback.id == Classification.feedback_id)
+        .where(or_(
+            and_(Feedback.analyst_labeled_at.is_not(None), Classification.origin == "analyst"),  # type: ignore[union-attr]
+            and_(Feedback.analyst_labeled_at.is_(None), Classification.origin == "model"),  # type: ignore[union-attr]
+        ))
+    )
+
+
+def categories_of(session: Session, feedback_ids: Iterable[int]) -> dict[int, list[str]]:
+    ids = list(feedback_ids)
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        query = effective_categories().where(Classification.feedback_id.in_(chunk))  # type: ignore[attr-defined]
+        for feedback_id, category in session.execute(query):
+            out[feedback_id].append(category)
+    for cats in out.values():
+        cats.sort(key=CATEGORIES.index)
+    return out
+
+
+def set_analyst_labels(session: Session, feedback_id: int, categories: list[str],
+                       polarity: str | None, author: str | None = None) -> Feedback:
+    """Replace the analyst's labels of an item; they are never overwritten by the model."""
+    unknown = sorted(set(categories) - set(CATEGORIES))
+    if unknown:
+        raise UserError(f"неизвестные категории: {', '.join(unknown)}")
+    if polarity is not None and polarity not in POLARITIES:
+        raise UserError(f"неизвестная тональность: {polarity}")
+    item = session.get(Feedback, feedback_id)
+    if item is None:
+        raise UserError(f"отзыв №{feedback_id} не найден")
+    session.execute(delete(Classification).where(
+        Classification.feedback_id == feedback_id, Classification.origin == "analyst"))  # type: ignore[arg-type]
+    for category in sorted(set(categories), key=CATEGORIES.index):
+        session.add(Classification(feedback_id=feedback_id, category=category, probability=1.0,
+                                   origin="analyst", author=author))
+    if polarity is not None:
+        item.polarity, item.polarity_origin = polarity, "analyst"
+    item.analyst_labeled_at = utcnow()
+    session.add(item)
+    session.flush()
+    return item
