@@ -1,9 +1,132 @@
-"""`painmap scores`."""
+"""`painmap scores`: Куд per channel and overall, Кпр, Кэф of each organisation for a
+period, from stored data, with the previous comparable period and the change."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from flows.console import console
+from models.errors import UserError
+from scoring.periods import PERIOD_HELP, Period, days, parse_date, parse_period
+from scoring.satisfaction import CHANNEL_NAMES
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+CSV_COLUMNS = ("org", "period", "indicator", "n", "csi", "value", "level", "previous_period",
+               "previous_value", "diff")
+
+
+def resolve_period(period: str | None, start: str | None, end: str | None) -> Period:
+    """`--period P`, or `--from D --to D`; exactly one of the two forms."""
+    try:
+        if period and (start or end):
+            raise UserError("Укажите либо --period, либо --from и --to, но не всё вместе.")
+        if period:
+            return parse_period(period)
+        if start and end:
+            return days(parse_date(start), parse_date(end))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    raise UserError(f"Укажите период: --period или --from и --to. {PERIOD_HELP}")
+
+
+def number(value: float | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",") + suffix
+
+
+def signed(value: float | None) -> str:
+    return "—" if value is None else ("+" if value > 0 else "") + number(value)
+
+
+def org_table(org: dict, period_label: str, previous_label: str) -> Table:  # type: ignore[type-arg]
+    """One organisation: channels, then Куд, Кпр, Кэф, each against the previous period."""
+    table = Table(title=f"{org['name']} ({org['org']}) — {period_label}", title_justify="left")
+    table.add_column("Показатель", overflow="fold")
+    table.add_column("n", justify="right")
+    table.add_column("CSI", justify="right")
+    table.add_column("Значение, %", justify="right")
+    table.add_column("Интерпретация", overflow="fold", ratio=3)
+    table.add_column(f"{previous_label}, %", justify="right")
+    table.add_column("Изменение", justify="right")
+    previous = org["previous"]
+    before = {c["channel"]: c for c in previous["channels"]}
+    for i, c in enumerate(org["channels"], start=1):
+        old = before.get(c["channel"], {})
+        table.add_row(CHANNEL_NAMES.get(c["channel"], c["channel"]), str(c["n"]), number(c["csi"]),
+                      number(c["k_ud"]), c["level"], number(old.get("k_ud")),
+                      signed(previous["diff"]["channels"].get(c["channel"])),
+                      end_section=i == len(org["channels"]))
+    titles = {"k_ud": "Куд, среднее по каналам", "k_pr": "Кпр", "k_ef": "Кэф"}
+    for key, title in titles.items():
+        table.add_row(f"[bold]{title}[/]", "", "", number(org[key]), org["levels"][key],
+                      number(previous[key]), signed(previous["diff"][key]))
+    return table
+
+
+def print_table(data: dict) -> None:  # type: ignore[type-arg]
+    current = parse_period(data["period"])
+    if not data["organisations"]:
+        console.print("Нет организаций в базе данных: выполните painmap init с конфигурацией.")
+    for org in data["organisations"]:
+        console.print(org_table(org, current.label, current.previous().label))
+        for note in org["notes"]:
+            console.print(f"  • {note}")
+        console.print()
+
+
+def to_csv(data: dict) -> str:  # type: ignore[type-arg]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for org in data["organisations"]:
+        prev = org["previous"]
+        before = {c["channel"]: c for c in prev["channels"]}
+        for c in org["channels"]:
+            writer.writerow([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
+                             c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
+                             prev["diff"]["channels"].get(c["channel"])])
+        for key in ("k_ud", "k_pr", "k_ef"):
+            writer.writerow([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
+                             prev["period"], prev[key], prev["diff"][key]])
+    return out.getvalue()
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("scores")
+    def scores(
+        ctx: typer.Context,
+        period: Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP)] = None,
+        start: Annotated[str | None, typer.Option("--from", help="Начало периода (ГГГГ-ММ-ДД).")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Конец периода, включительно.")] = None,
+        org: Annotated[str | None, typer.Option("--org", help="Код или наименование организации.")] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json или csv.")] = Format.table,
+    ) -> None:
+        """Коэффициенты Методики по сохранённым данным: Куд по каналам и общий, Кпр, Кэф,
+        сравнение с предыдущим периодом."""
+        from flows.commands.common import config_from, prepare_store
+        from flows.scores import organisation_scores, scores_json
+        from models.db import session_scope
+
+        chosen = resolve_period(period, start, end)
+        config = config_from(ctx)
+        prepare_store(config)
+        with session_scope() as session:
+            data = scores_json(chosen, organisation_scores(session, chosen, org, config.region.timezone))
+        if fmt is Format.json:
+            typer.echo(json.dumps(data, ensure_ascii=False))
+        elif fmt is Format.csv:
+            typer.echo(to_csv(data), nl=False)
+        else:
+            print_table(data)

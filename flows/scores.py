@@ -1,0 +1,278 @@
+"""Scores of organisations for a period, assembled from the store: Куд per channel and
+overall, Кпр from the year's practice data, Кэф, their interpretations, and the previous
+comparable period (п. 5.2.5). `recompute` writes them as `ScoreSnapshot` rows for the
+nightly run; `painmap scores` and the report read `organisation_scores` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from models import queries
+from models.errors import UserError
+from models.tables import Organisation, ScoreSnapshot, utcnow
+from scoring import levels
+from scoring.efficiency import k_ef
+from scoring.periods import Period, parse_period
+from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult, compute_practice
+from scoring.satisfaction import (
+    CHANNEL_NAMES,
+    CHANNELS,
+    ChannelData,
+    ChannelScore,
+    Tally,
+    criteria_data,
+    overall_k_ud,
+    score_channel,
+    weighted_data,
+)
+
+NO_PRACTICE = "no_data"
+OVERALL = "overall"
+DEFAULT_TZ = "Europe/Moscow"
+
+
+@dataclass(frozen=True)
+class PracticeOutcome:
+    """Кпр of a period: from the practice data of its year, when there are any."""
+
+    status: str  # monitored | not_monitored | no_data
+    year: int | None
+    result: PracticeResult | None = None
+    note: str | None = None
+
+    @property
+    def k_pr(self) -> float | None:
+        return self.result.k_pr if self.result is not None and self.result.monitored else None
+
+    def level(self) -> str:
+        if self.status == STATUS_MONITORED:
+            return levels.K_PR.level(self.k_pr)
+        if self.status == STATUS_NOT_MONITORED:
+            return "мониторинг не проводится: менее 50 заявлений (п. 4.4 Методики)"
+        return "нет данных о практике"
+
+
+@dataclass(frozen=True)
+class PeriodScores:
+    period: Period
+    channels: list[ChannelScore]
+    practice: PracticeOutcome
+
+    @property
+    def k_ud(self) -> float | None:
+        return overall_k_ud(self.channels)
+
+    @property
+    def k_pr(self) -> float | None:
+        return self.practice.k_pr
+
+    @property
+    def k_ef(self) -> float | None:
+        return k_ef(self.k_ud, self.k_pr)
+
+    def levels(self) -> dict[str, str]:
+        if self.k_ef is not None:
+            ef = levels.K_EF.level(self.k_ef)
+        elif self.k_ud is None:
+            ef = levels.NO_DATA
+        else:
+            ef = self.practice.level()
+        return {"k_ud": levels.K_UD.level(self.k_ud), "k_pr": self.practice.level(), "k_ef": ef}
+
+    def notes(self) -> list[str]:
+        out = [f"{CHANNEL_NAMES[c.channel]}: нет данных за период" for c in self.channels if not c.has_data]
+        if self.practice.note:
+            out.append(self.practice.note)
+        return out
+
+
+@dataclass(frozen=True)
+class OrgScores:
+    code: str
+    name: str
+    current: PeriodScores
+    previous: PeriodScores
+
+    def diff(self) -> dict[str, Any]:
+        """Current minus previous, per indicator and per channel (None when either is missing)."""
+        before = {c.channel: c.k_ud for c in self.previous.channels}
+        return {
+            "k_ud": _delta(self.current.k_ud, self.previous.k_ud),
+            "k_pr": _delta(self.current.k_pr, self.previous.k_pr),
+            "k_ef": _delta(self.current.k_ef, self.previous.k_ef),
+            "channels": {c.channel: _delta(c.k_ud, before.get(c.channel)) for c in self.current.channels},
+        }
+
+
+def _delta(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+def r2(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def channel_scores(session: Session, org_id: int, period: Period, tz: str = DEFAULT_TZ) -> list[ChannelScore]:
+    """Every channel the organisation has a source of (and any that has data), in the
+    Методика's order; a channel without scores in the period has `k_ud` None."""
+    start, end = period.utc_bounds(tz)
+    data: dict[str, ChannelData] = {}
+    for kind, (total, n) in queries.rating_sums(session, org_id, start, end).items():
+        data[kind] = ChannelData(kind, {"rating": Tally(total, float(n))}, n)
+    for kind, items in queries.criteria_items(session, org_id, start, end).items():
+        data[kind] = criteria_data(kind, items)
+    gosuslugi = _gosuslugi(queries.gosuslugi_items(session, org_id), period, tz)
+    if gosuslugi.n:
+        data["gosuslugi"] = gosuslugi
+    kinds = queries.channel_kinds(session, org_id) | set(data)
+    return [score_channel(data.get(kind, ChannelData(kind))) for kind in CHANNELS if kind in kinds]
+
+
+def _gosuslugi(items: Iterable[dict[str, Any]], period: Period, tz: str) -> ChannelData:
+    """Госуслуги items count when the period they cover lies inside the requested one; an
+    item without a period key counts by its date."""
+    start, end = period.utc_bounds(tz)
+    kept: list[tuple[float | None, int]] = []
+    for item in items:
+        own = _own_period(item.get("period"))
+        if own is not None:
+            inside = period.contains(own)
+        else:
+            published = item.get("published_at")
+            inside = published is not None and start <= published < end
+        if inside:
+            kept.append((item["rating"], int(item.get("ratings_count") or 0)))
+    return weighted_data("gosuslugi", kept)
+
+
+def _own_period(key: Any) -> Period | None:
+    try:
+        return parse_period(str(key)) if key else None
+    except ValueError:
+        return None
+
+
+def practice_outcome(session: Session, org_id: int, period: Period) -> PracticeOutcome:
+    """Кпр for a period from the practice data of its year (practice data are yearly)."""
+    year = period.year
+    if year is None:
+        return PracticeOutcome(NO_PRACTICE, None, note="нет данных о практике: период охватывает несколько "
+                                                       "лет, а данные о практике ведутся по годам")
+    rows = queries.practice_rows(session, org_id, str(year))
+    if rows is None:
+        return PracticeOutcome(NO_PRACTICE, year, note=f"нет данных о практике за {year} год — Кпр и Кэф "
+                                                       "не рассчитываются")
+    approved = rows.summary.regulations if rows.summary and rows.summary.regulations is not None else 0
+    try:
+        result = compute_practice(rows.services, rows.regulations, approved)
+    except ValueError as exc:
+        return PracticeOutcome(NO_PRACTICE, year, note=f"данные о практике за {year} год неполны: {exc}")
+    note = None
+    if period.kind != "year":
+        note = f"Кпр — по данным о практике за {year} год (данные о практике годовые)"
+    if not result.monitored:
+        note = (f"мониторинг не проводится: за {year} год поступило {result.k_z} заявлений "
+                "(менее 50, п. 4.4 Методики) — составляется справочная информация")
+    return PracticeOutcome(result.status, year, result, note)
+
+
+def period_scores(session: Session, org_id: int, period: Period, tz: str = DEFAULT_TZ) -> PeriodScores:
+    return PeriodScores(period, channel_scores(session, org_id, period, tz),
+                        practice_outcome(session, org_id, period))
+
+
+def organisation_scores(session: Session, period: Period, org: str | None = None,
+                        tz: str = DEFAULT_TZ) -> list[OrgScores]:
+    """Scores of every organisation (or the one named), with the previous comparable period."""
+    orgs = queries.organisations(session, org)
+    if org is not None and not orgs:
+        raise UserError(f"Организация «{org}» не найдена (укажите код или полное наименование).")
+    previous = period.previous()
+    out = []
+    for o in orgs:
+        assert o.id is not None
+        out.append(OrgScores(o.code, o.name, period_scores(session, o.id, period, tz),
+                             period_scores(session, o.id, previous, tz)))
+    return out
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+def channel_json(c: ChannelScore) -> dict[str, Any]:
+    return {"channel": c.channel, "n": c.n, "csi": r2(c.csi), "k_ud": r2(c.k_ud), "level": c.level}
+
+
+def practice_json(p: PracticeOutcome) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": p.status, "year": p.year, "note": p.note}
+    if p.result is not None:
+        out.update({k: v for k, v in p.result.as_json().items() if k != "status"})
+    return out
+
+
+def period_json(s: PeriodScores) -> dict[str, Any]:
+    return {"period": s.period.key, "channels": [channel_json(c) for c in s.channels],
+            "k_ud": r2(s.k_ud), "k_pr": r2(s.k_pr), "k_ef": r2(s.k_ef), "levels": s.levels(),
+            "practice": practice_json(s.practice), "notes": s.notes()}
+
+
+def org_json(o: OrgScores) -> dict[str, Any]:
+    current = period_json(o.current)
+    current.pop("period")
+    diff = o.diff()
+    previous = period_json(o.previous)
+    previous["diff"] = {k: r2(v) for k, v in diff.items() if k != "channels"}
+    previous["diff"]["channels"] = {k: r2(v) for k, v in diff["channels"].items()}
+    return {"org": o.code, "name": o.name, **current, "previous": previous}
+
+
+def scores_json(period: Period, results: list[OrgScores]) -> dict[str, Any]:
+    return {"period": period.key, "period_label": period.label,
+            "organisations": [org_json(o) for o in results]}
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def write_snapshots(session: Session, org_id: int, scores: PeriodScores) -> int:
+    """Upsert one `ScoreSnapshot` per channel and one `overall` row; returns rows written."""
+    key = scores.period.key
+    existing = {s.channel: s for s in session.exec(
+        select(ScoreSnapshot).where(ScoreSnapshot.org_id == org_id, ScoreSnapshot.period == key)).all()}
+    rows: list[dict[str, Any]] = [
+        {"channel": c.channel, "n": c.n, "csi": c.csi, "k_ud": c.k_ud,
+         "levels": {"k_ud": c.level, "criteria": c.criteria}} for c in scores.channels]
+    rows.append({"channel": OVERALL, "n": sum(c.n for c in scores.channels), "csi": None,
+                 "k_ud": scores.k_ud, "k_pr": scores.k_pr, "k_ef": scores.k_ef,
+                 "levels": {**scores.levels(), "practice": practice_json(scores.practice),
+                            "notes": scores.notes()}})
+    now = utcnow()
+    for row in rows:
+        snapshot = existing.get(row["channel"]) or ScoreSnapshot(org_id=org_id, channel=row["channel"],
+                                                                 period=key)
+        for name, value in row.items():
+            setattr(snapshot, name, value)
+        snapshot.computed_at = now
+        session.add(snapshot)
+    session.flush()
+    return len(rows)
+
+
+def recompute(session: Session, periods: Iterable[Period], org_ids: Iterable[int] | None = None,
+              tz: str = DEFAULT_TZ) -> int:
+    """Recompute and store the scores of the given periods (the nightly run passes the
+    periods its new feedback falls in); returns the number of snapshot rows written."""
+    wanted = set(org_ids) if org_ids is not None else None
+    periods = list(periods)
+    written = 0
+    for org in session.exec(select(Organisation)).all():
+        if org.id is None or (wanted is not None and org.id not in wanted):
+            continue
+        for period in periods:
+            written += write_snapshots(session, org.id, period_scores(session, org.id, period, tz))
+    return written
