@@ -1,0 +1,1 @@
+"""Built-in survey question sets, as data (`*.yaml`); loaded by `ingest.survey`."""
