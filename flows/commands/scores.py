@@ -83,6 +83,8 @@ def print_table(data: dict) -> None:  # type: ignore[type-arg]
         console.print(org_table(org, current.label, current.previous().label))
         for note in org["notes"]:
             console.print(f"  • {note}")
+        for note in org["previous"]["notes"]:
+            console.print(f"  • {current.previous().label}: {note}")
         console.print()
 
 

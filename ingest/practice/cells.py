@@ -101,6 +101,6 @@ def points(value: Any, allowed: tuple[float, ...]) -> float | None:
             flag = None
         parsed = None if flag is None else float(flag)
     if parsed is None or parsed not in allowed:
-        shown = " / ".join(f"{a:g}".replace(".", ",") for a in allowed)
+        shown = " / ".join(f"{a:g}".replace(".", ",") for a in sorted(allowed, reverse=True))
         raise CellError(f"ожидается {shown}, а не «{text(value)}»")
     return parsed

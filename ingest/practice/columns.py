@@ -71,11 +71,12 @@ class _Attempt:
 
 
 def is_numbering(row: Sequence[Any]) -> bool:
-    """The row of column numbers (1, 2, 3, …) under a template header."""
+    """The row of column numbers (1, 2, 3, …, in any order once columns were moved) under a
+    template header."""
     values = [number(c) for c in row if text(c)]
     if len(values) < 3 or any(v is None for v in values):
         return False
-    return values == [float(i) for i in range(1, len(values) + 1)]
+    return sorted(values) == [float(i) for i in range(1, len(values) + 1)]  # type: ignore[type-var]
 
 
 def is_texty(row: Sequence[Any]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def load_sheets(path: Path) -> list[Sheet]:
 def _excel(path: Path) -> list[Sheet]:
     try:
         workbook = load_workbook(path, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise UserError(f"Файл {path.name} не читается как книга Excel: {exc}") from None
     sheets = []
     for ws in workbook.worksheets:

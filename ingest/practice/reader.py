@@ -37,7 +37,22 @@ def sheet_table(sheet: Sheet) -> str | None:
         if number:
             return number if number in TABLES else None
     head = " ".join(normalise(c) for row in sheet.rows[:15] for c in row if text(c))
-    return next((number for number, pattern in _CONTENT if pattern.search(head)), None)
+    by_words = next((number for number, pattern in _CONTENT if pattern.search(head)), None)
+    return by_words or _by_headers(sheet)
+
+
+def _by_headers(sheet: Sheet) -> str | None:
+    """Last resort for an untitled sheet or CSV: the table whose columns it has."""
+    for number, spec in (("5", tables.TABLE5), ("3", tables.TABLE3)):
+        try:
+            tables.find_header(sheet, spec)
+            return number
+        except PracticeFormatError:
+            continue
+    try:
+        return "3.1" if len(tables.summary_lines(sheet)) >= 3 else None
+    except PracticeFormatError:
+        return None
 
 
 def read_practice(paths: Sequence[Path] | Path) -> PracticeWorkbook:

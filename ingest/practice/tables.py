@@ -148,8 +148,8 @@ def data_rows(sheet: Sheet, header: Header) -> Iterator[_Row | Totals]:
         raw = sheet.rows[number - 1]
         if not any(text(c) for c in raw) or is_numbering(raw):
             continue
-        first = next(normalise(c) for c in raw if text(c))
-        if _TOTAL.match(first):
+        label = next((normalise(c) for c in raw if text(c) and cells.number(c) is None), "")
+        if _TOTAL.match(label):
             yield Totals(number, _numbers(sheet, number, header))
             return
         yield _Row(sheet, number, header)
@@ -283,7 +283,7 @@ def _regulation_row(row: _Row) -> RegulationRecord | None:
 
 def read_table31(sheet: Sheet) -> SummaryRecord:
     """Label/value lines as in the template; a one-header-row layout is accepted too."""
-    found = _summary_lines(sheet)
+    found = summary_lines(sheet)
     if len(found) < 3:
         found = _summary_flat(sheet) or found
     if found.get("regulations") is None:
@@ -294,7 +294,7 @@ def read_table31(sheet: Sheet) -> SummaryRecord:
     return SummaryRecord(**found, location=sheet.where())
 
 
-def _summary_lines(sheet: Sheet) -> dict[str, int | None]:
+def summary_lines(sheet: Sheet) -> dict[str, int | None]:
     found: dict[str, int | None] = {}
     rows_of: dict[str, int] = {}
     for number, raw in enumerate(sheet.rows, start=1):
