@@ -72,7 +72,7 @@ def criteria_items(session: Session, org_id: int, start: datetime,
     )
     out: dict[str, list[dict[str, Any]]] = {}
     for kind, criteria in session.exec(query).all():
-        out.setdefault(kind, []).append(criteria or {})
+        out.setdefault(kind, []).append(dict(criteria or {}))
     return out
 
 

@@ -74,7 +74,7 @@ def store_practice(session: Session, org: Organisation, period: str, book: Pract
     for r in book.regulations:
         session.add(PracticeRegulationRow(org_id=org.id, period=period,
                                           **{f: getattr(r, f) for f in REGULATION_FIELDS}))
-    session.add(PracticeSummary(org_id=org.id, period=period, origin=book.origin[:1000],
-                                **book.summary.values()))
+    summary: dict[str, Any] = book.summary.values()
+    session.add(PracticeSummary(org_id=org.id, period=period, origin=book.origin[:1000], **summary))
     session.flush()
     return StoreOutcome(CREATED if stored is None else REPLACED, *counts)
