@@ -9,6 +9,7 @@ querying timestamps stored in UTC.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -145,6 +146,16 @@ def parse_date(text: str) -> date:
 def covering(day: date) -> list[Period]:
     """The year, quarter and month a day falls in: the periods a change on that day affects."""
     return [year(day.year), quarter(day.year, (day.month - 1) // 3 + 1), month(day.year, day.month)]
+
+
+def affected(days_changed: Iterable[date]) -> list[Period]:
+    """Every year, quarter and month some changed day falls in, each once: what the nightly
+    run recomputes after an import."""
+    seen: dict[str, Period] = {}
+    for day in days_changed:
+        for period in covering(day):
+            seen.setdefault(period.key, period)
+    return sorted(seen.values(), key=lambda p: (p.start, -p.days))
 
 
 def _step_months(start: date, step: int, quarterly: bool = False) -> tuple[int, int]:

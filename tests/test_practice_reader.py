@@ -296,3 +296,35 @@ def test_workbook_without_tables(tmp_path: Path) -> None:
     wb.save(tmp_path / "x.xlsx")
     with pytest.raises(PracticeFormatError, match=r"не найдена Таблица 3, Таблица 3\.1, Таблица 5"):
         read_practice(tmp_path / "x.xlsx")
+
+
+def test_tables_one_under_another_on_one_sheet(tmp_path: Path) -> None:
+    """Таблицы 3, 3.1 and 5 typed on a single sheet under their titles."""
+    from practice_fixtures import flat_rows3, flat_rows5, summary_rows
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Мониторинг 2025"
+    ws.append(["Сведения для мониторинга качества предоставления муниципальных услуг"])
+    ws.append([])
+    for title, rows in (
+        ("Таблица 3. Анализ объема запросов", flat_rows3(SERVICES)),
+        ("Таблица 3.1. Общая информация", summary_rows(SERVICES, APPROVED)),
+        ("Таблица 5. Определение коэффициента качества", flat_rows5(REGULATIONS)),
+    ):
+        ws.append([title])
+        for row in rows:
+            ws.append(row)
+        ws.append([])
+    wb.save(tmp_path / "one.xlsx")
+    _check(tmp_path / "one.xlsx")
+
+
+def test_service_names_are_tidied(tmp_path: Path) -> None:
+    path = template_workbook(tmp_path / "p.xlsx")
+    wb = load_workbook(path)
+    wb["Таблица 3"]["B7"] = "  Выдача разрешений\nна   строительство "
+    wb.save(path)
+    book = read_practice(path)
+    assert book.services[0].service == "Выдача разрешений на строительство"
+    assert book.warnings == []

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from scoring.periods import covering, days, parse_period
+from scoring.periods import affected, covering, days, parse_period
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,9 @@ def test_utc_bounds_follow_the_region_clock() -> None:
 def test_covering_and_days() -> None:
     assert [p.key for p in covering(date(2025, 8, 15))] == ["2025", "2025-Q3", "2025-08"]
     assert days(date(2025, 1, 1), date(2025, 1, 31)).days == 31
+
+
+def test_affected_periods_of_changed_days() -> None:
+    changed = [date(2025, 8, 15), date(2025, 8, 1), date(2025, 2, 3)]
+    assert [p.key for p in affected(changed)] == ["2025", "2025-Q1", "2025-02", "2025-Q3", "2025-08"]
+    assert affected([]) == []

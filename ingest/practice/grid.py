@@ -35,6 +35,7 @@ class Sheet:
     origin: Path
     rows: list[list[Any]]
     merged: list[Range] = field(default_factory=list)
+    table: str | None = None  # set when the sheet is one of several tables cut from one grid
 
     @property
     def height(self) -> int:
@@ -95,7 +96,7 @@ def _excel(path: Path) -> list[Sheet]:
     for ws in workbook.worksheets:
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-        sheets.append(Sheet(ws.title, path, rows, merged))
+        sheets += _sections(Sheet(ws.title, path, rows, merged))
     return sheets
 
 
@@ -113,21 +114,22 @@ def _csv(path: Path) -> list[Sheet]:
         delimiter = ";" if ";" in sample else ","
     rows: list[list[Any]] = [[c if c.strip() else None for c in r]
                              for r in csv.reader(lines, delimiter=delimiter)]
-    return _sections(path, rows)
+    return _sections(Sheet("", path, rows))
 
 
-def _sections(path: Path, rows: list[list[Any]]) -> list[Sheet]:
-    """Split a CSV holding several tables at their «Таблица N» title lines. Rows outside a
-    section are blanked rather than dropped, so row numbers stay those of the file."""
-    starts = [(i, title_number(r)) for i, r in enumerate(rows) if title_number(r)]
+def _sections(sheet: Sheet) -> list[Sheet]:
+    """Split a grid holding several tables (a CSV, or a sheet with Таблицы 3 and 3.1 one
+    under the other) at their «Таблица N» title lines. Rows outside a section are blanked
+    rather than dropped, so row numbers stay those of the file."""
+    starts = [(i, number) for i, r in enumerate(sheet.rows) if (number := title_number(r))]
     if len(starts) < 2:
-        return [Sheet("", path, rows)]
-    sheets = []
-    bounds = [*starts, (len(rows), None)]
+        return [sheet]
+    parts = []
+    bounds = [*starts, (len(sheet.rows), None)]
     for (begin, number), (end, _) in itertools.pairwise(bounds):
-        part = [row if begin <= i < end else [] for i, row in enumerate(rows)]
-        sheets.append(Sheet(f"Таблица {number}", path, part))
-    return sheets
+        rows = [row if begin <= i < end else [] for i, row in enumerate(sheet.rows)]
+        parts.append(Sheet(sheet.name or f"Таблица {number}", sheet.origin, rows, sheet.merged, number))
+    return parts
 
 
 def title_number(row: list[Any]) -> str | None:

@@ -28,6 +28,8 @@ _CONTENT = (
 
 def sheet_table(sheet: Sheet) -> str | None:
     """Which of Таблицы 3, 3.1, 5 the sheet holds, or None."""
+    if sheet.table is not None:
+        return sheet.table if sheet.table in TABLES else None
     match = _NAME.match(normalise(sheet.name))
     if match:
         number = match.group(1) + (f".{match.group(2)}" if match.group(2) else "")

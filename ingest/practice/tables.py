@@ -188,7 +188,7 @@ def read_table3(sheet: Sheet) -> tuple[list[ServiceRecord], Totals | None, list[
 
 
 def _service_row(row: _Row, warnings: list[str]) -> ServiceRecord | None:
-    service = text(row.value("service"))
+    service = " ".join(text(row.value("service")).split())
     keys = [k for k in (*COUNTS3, *FLAGS3) if k in row.header.columns]
     if not any(text(row.value(k)) for k in keys):
         if service:
@@ -263,7 +263,7 @@ def _law_columns(sheet: Sheet, header: Header) -> None:
 
 
 def _regulation_row(row: _Row) -> RegulationRecord | None:
-    service = text(row.value("service"))
+    service = " ".join(text(row.value("service")).split())
     keys = ("law_210", "law_other", "timeliness")
     if not any(text(row.value(k)) for k in keys):
         return None
