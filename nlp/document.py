@@ -1,0 +1,74 @@
+"""One analysed text: the token stream every other part (lexicon, features) reads.
+
+Built once per text: normalise → razdel tokens → spelling fixes → cached lemmas →
+negation scope → clause numbers. Punctuation tokens stay in the stream (they bound
+clauses) with the punctuation itself as the lemma.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from razdel import tokenize
+
+from nlp.lemmas import expand as expand_word
+from nlp.lemmas import info
+from nlp.negation import is_boundary, scope
+from nlp.normalizer import emoji_balance, normalize
+
+
+@dataclass(slots=True)
+class Doc:
+    """Parallel lists over tokens, plus a few text-level facts."""
+
+    forms: list[str]
+    lemmas: list[str]
+    negated: list[bool]
+    clauses: list[int]
+    is_word: list[bool]
+    emoji_pos: int = 0
+    emoji_neg: int = 0
+    exclaims: int = 0
+
+    @property
+    def n_words(self) -> int:
+        return sum(self.is_word)
+
+    @property
+    def russian(self) -> bool:
+        """Whether there is anything Russian to classify (emoji-only or English texts are not)."""
+        return any(w and _has_cyrillic(f) for f, w in zip(self.forms, self.is_word, strict=True))
+
+
+def _has_cyrillic(form: str) -> bool:
+    return any("а" <= ch <= "я" for ch in form)
+
+
+def analyse(text: str | None) -> Doc:
+    raw = text or ""
+    pos, neg = emoji_balance(raw)
+    clean = normalize(raw)
+    forms: list[str] = []
+    lemmas: list[str] = []
+    is_word: list[bool] = []
+    for token in tokenize(clean.lower()):
+        for form in expand_word(token.text):
+            word = info(form)
+            forms.append(form)
+            lemmas.append(word.lemma)
+            is_word.append(word.pos is not None or form[0].isalnum())
+    clauses = _clauses(lemmas)
+    return Doc(forms, lemmas, scope(lemmas), clauses, is_word, pos, neg, clean.count("!"))
+
+
+def _clauses(lemmas: list[str]) -> list[int]:
+    out: list[int] = []
+    current = 0
+    for lem in lemmas:
+        if is_boundary(lem):
+            current += 1
+            out.append(current)
+            current += 1
+        else:
+            out.append(current)
+    return out

@@ -1,0 +1,170 @@
+"""Features of an analysed text for the linear models.
+
+Three blocks, each L2-normalised on its own so that none drowns the others:
+- words: lemmas, with negated ones marked (`~очередь`), and lemma bigrams inside a clause,
+  TF-IDF weighted (sublinear tf);
+- chars: character 3–5-grams of word forms, TF-IDF weighted, for typos and unseen forms;
+- lexicon: the summed pattern weights per (category, side) and sentiment side, capped.
+The polarity model also sees the star rating and emoji counts.
+
+Word forms repeat across texts, so the column indices of a form's char n-grams are cached:
+vectorising a batch is mostly array concatenation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from nlp.document import Doc
+from nlp.lexicon import Lexicon
+
+CHAR_NGRAMS = (3, 4, 5)
+LEXICON_CAP = 3.0
+RATING_SLOTS = 6  # 1..5 and "no rating"
+
+
+def word_terms(doc: Doc) -> list[str]:
+    """Lemma unigrams (negation-marked) and in-clause bigrams."""
+    terms: list[str] = []
+    prev: str | None = None
+    prev_clause = -1
+    for lem, neg, is_word, clause in zip(doc.lemmas, doc.negated, doc.is_word, doc.clauses, strict=True):
+        if not is_word:
+            if lem in ("!", "?"):
+                terms.append(lem)
+            prev = None
+            continue
+        term = "~" + lem if neg else lem
+        terms.append(term)
+        if prev is not None and clause == prev_clause:
+            terms.append(prev + " " + term)
+        prev, prev_clause = term, clause
+    return terms
+
+
+def char_terms(form: str) -> list[str]:
+    if len(form) < 3 or not form[0].isalpha():
+        return []
+    padded = f"<{form}>"
+    return [padded[i:i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)]
+
+
+def doc_forms(doc: Doc) -> list[str]:
+    return [f for f, w in zip(doc.forms, doc.is_word, strict=True) if w]
+
+
+@dataclass
+class Block:
+    """A fitted TF-IDF vocabulary: term → column, and the idf of each column."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, docs_terms: Sequence[Iterable[str]], min_df: int) -> Block:
+        df: dict[str, int] = {}
+        for terms in docs_terms:
+            for term in set(terms):
+                df[term] = df.get(term, 0) + 1
+        kept = sorted(t for t, c in df.items() if c >= min_df)
+        n = len(docs_terms)
+        idf = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in kept], dtype=np.float32)
+        return cls({t: i for i, t in enumerate(kept)}, idf)
+
+    @property
+    def size(self) -> int:
+        return len(self.idf)
+
+    def indices(self, terms: Iterable[str]) -> list[int]:
+        vocab = self.vocabulary
+        return [vocab[t] for t in terms if t in vocab]
+
+    def matrix(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Rows of column indices (repeats = counts) → sublinear TF-IDF, L2-normalised."""
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=indptr[1:])
+        indices = np.concatenate(rows).astype(np.int32) if rows else np.zeros(0, np.int32)
+        data = np.ones(len(indices), dtype=np.float32)
+        m = sp.csr_matrix((data, indices, indptr), shape=(len(rows), self.size))
+        m.sum_duplicates()
+        m.data = (1.0 + np.log(m.data)) * self.idf[m.indices]
+        return _l2_rows(m)
+
+
+def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    m.data /= np.repeat(norms, np.diff(m.indptr)).astype(m.data.dtype)
+    return m
+
+
+@dataclass
+class FeatureSpace:
+    """Fitted vocabularies and block weights; turns Docs into one sparse matrix."""
+
+    words: Block
+    chars: Block
+    lexicon_keys: list[tuple[str, str]]
+    weights: dict[str, float]
+    _char_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def fit(cls, docs: Sequence[Doc], lexicons: Sequence[Lexicon], weights: dict[str, float],
+            min_df_words: int = 2, min_df_chars: int = 3) -> FeatureSpace:
+        words = Block.fit([word_terms(d) for d in docs], min_df_words)
+        chars = Block.fit([[g for f in doc_forms(d) for g in char_terms(f)] for d in docs], min_df_chars)
+        keys = sorted({k for lex in lexicons for k in lex.keys})
+        return cls(words, chars, keys, dict(weights))
+
+    @property
+    def size(self) -> int:
+        return self.words.size + self.chars.size + len(self.lexicon_keys)
+
+    def _char_row(self, forms: list[str]) -> np.ndarray:
+        cache = self._char_cache
+        parts = []
+        for form in forms:
+            idx = cache.get(form)
+            if idx is None:
+                if len(cache) > 300_000:
+                    cache.clear()
+                idx = cache[form] = np.array(self.chars.indices(char_terms(form)), dtype=np.int32)
+            parts.append(idx)
+        return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+    def transform(self, docs: Sequence[Doc], lexicon_scores: Sequence[dict[tuple[str, str], float]]
+                  ) -> sp.csr_matrix:
+        w_rows = [np.array(self.words.indices(word_terms(d)), dtype=np.int32) for d in docs]
+        c_rows = [self._char_row(doc_forms(d)) for d in docs]
+        blocks = [self.words.matrix(w_rows) * self.weights["words"],
+                  self.chars.matrix(c_rows) * self.weights["chars"],
+                  self._lexicon_matrix(lexicon_scores) * self.weights["lexicon"]]
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _lexicon_matrix(self, scores: Sequence[dict[tuple[str, str], float]]) -> sp.csr_matrix:
+        dense = np.zeros((len(scores), len(self.lexicon_keys)), dtype=np.float32)
+        col = {k: i for i, k in enumerate(self.lexicon_keys)}
+        for r, row in enumerate(scores):
+            for key, value in row.items():
+                c = col.get(key)
+                if c is not None:
+                    dense[r, c] = min(value, LEXICON_CAP) / LEXICON_CAP
+        return sp.csr_matrix(dense)
+
+
+def polarity_extras(docs: Sequence[Doc], ratings: Sequence[float | None]) -> sp.csr_matrix:
+    """Star rating one-hot (or "none"), emoji and exclamation counts, for the polarity model."""
+    out = np.zeros((len(docs), RATING_SLOTS + 3), dtype=np.float32)
+    for r, (doc, rating) in enumerate(zip(docs, ratings, strict=True)):
+        if rating is None:
+            out[r, RATING_SLOTS - 1] = 1.0
+        else:
+            out[r, min(4, max(0, round(float(rating)) - 1))] = 1.0
+        out[r, RATING_SLOTS] = min(doc.emoji_pos, 3) / 3
+        out[r, RATING_SLOTS + 1] = min(doc.emoji_neg, 3) / 3
+        out[r, RATING_SLOTS + 2] = min(doc.exclaims, 3) / 3
+    return sp.csr_matrix(out)

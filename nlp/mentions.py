@@ -1,0 +1,99 @@
+"""Employee mentions: a named staff member with the attitude of the sentence that names them.
+
+A name in a feedback text is either a staff member («спасибо Марине Викторовне из 5 окна»,
+«инспектор Петрова нахамила») or the citizen themself or their family (a ПОС signature, «мой
+сын Артём»). Staff are told apart by the words around the name; the attitude comes from
+the sentiment and pain lexicons applied to the naming sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.document import analyse
+from nlp.lexicon import pains, sentiment
+from nlp.masking import STAFF_CUES, PiiSpan
+from nlp.tokens import sentences
+
+THANKS = re.compile(r"(?i)спасиб|благодар|признател|молодец|умниц|низкий поклон|побольше бы таких|"
+                    r"(?:огромн|больш)\w* человеческ")
+STAFF_WORDS = re.compile(
+    r"(?i)\b(?:" + "|".join(sorted(STAFF_CUES)) + r")\w*|\bокн[оаеу]\b|окошк|кабинет|\bприн(?:яла?|имала?)\b|"
+    r"\bобъяснил|\bпомогл|\bпомог\b|\bнахамил|\bнагрубил|\bкричал|\bотказал|\bвыдал|\bподсказал|"
+    r"\bконсультир|\bоформил|\bзаполнил|\bрегистрир|\bработ|\bведущ|\bисполнител|\bответ(?:ил|ила)\b|"
+    r"\bсказал|\bговорит|\bговорил|\bзаявил|\bпотребовал|\bотправил|\bпопросил|\bпоздравил|\bпровел|"
+    r"\bпровёл|\bсделал|\bпроверил|\bразъяснил|\bподготовил|\bбейдж|\bприем\b|\bприём\b|\bотвернул"
+)
+CITIZEN = re.compile(
+    r"(?i)(?:меня зовут|\bя\s*[,—-]?|с уважением|для связи|контакт\w*|заявител\w*|\bфио\b|от имени|"
+    r"на имя|\b(?:мо[йяеюё]|моего|моей|моему|моим|наш[аеу]?|нашего|нашей|нашему)\s+(?:сын\w*|доч\w*|мам\w*|"
+    r"пап\w*|муж\w*|жен\w*|отц\w*|отец|мат\w*|бабушк\w*|дедушк\w*|внук\w*|внучк\w*|ребен\w*|ребён\w*|свекр\w*|"
+    r"т[её]щ\w*|брат\w*|сестр\w*|сосед\w*|родител\w*|супруг\w*)|(?:сын|дочь|дочери|сына|мам[ауы]|маму|мужа|"
+    r"жену|отца|бабушк[уаи]|дедушк[уа]|внук[аи]?|внучк[уи]|ребенка|ребёнка)|умерш\w*|покойн\w*|"
+    r"проживающ\w*|собственник\w*)[\s,:—-]*$"
+)
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    name: str
+    polarity: str
+    sentence: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "polarity": self.polarity, "sentence": self.sentence}
+
+
+def sentence_polarity(sentence: str) -> str:
+    """positive / negative / neutral: thanks and praise against complaint and anger."""
+    doc = analyse(sentence)
+    senti = sentiment().scores(doc)
+    pain = pains().scores(doc)
+    pos = senti.get(("sentiment", "positive"), 0.0)
+    neg = senti.get(("sentiment", "negative"), 0.0)
+    neg += sum(v for (_, side), v in pain.items() if side == "complaint") * 0.5
+    pos += sum(v for (_, side), v in pain.items() if side == "praise") * 0.3
+    if THANKS.search(sentence):
+        pos += 2.0
+    if pos - neg >= 0.5:
+        return "positive"
+    if neg - pos >= 0.5:
+        return "negative"
+    return "neutral"
+
+
+def is_staff(span: PiiSpan, sentence: str, offset: int, text: str) -> bool:
+    """Staff unless the words just before the name make it the author or their family, or
+    the name closes the message as a signature."""
+    local = sentence[: span.start - offset]
+    if CITIZEN.search(local[-40:]):
+        return False
+    tail = text[span.stop:].strip(" .,!\n")
+    head = text[max(0, span.start - 80):span.start]
+    if not tail and re.search(r"(?i)тел|связи|уважением|\d{2}-\d{2}|@", head):
+        return False  # a signature at the end of a message
+    return bool(STAFF_WORDS.search(sentence) or THANKS.search(sentence))
+
+
+def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral") -> list[Mention]:
+    """Staff mentions among the name spans of `text` (each name once, first sentence wins).
+
+    A sentence with no attitude of its own («Инспектор Петрова сказала принести справку»)
+    takes the attitude of the whole text when that is clearly positive or negative.
+    """
+    names = [s for s in spans if s.kind == "name"]
+    if not names:
+        return []
+    out: list[Mention] = []
+    seen: set[str] = set()
+    sents = sentences(text)
+    fallback = text_polarity if text_polarity in ("positive", "negative") else "neutral"
+    for span in names:
+        sent = next((s for s in sents if s.start <= span.start < s.stop), None)
+        if sent is None or span.text in seen:
+            continue
+        if is_staff(span, sent.text, sent.start, text):
+            seen.add(span.text)
+            polarity = sentence_polarity(sent.text)
+            out.append(Mention(span.text, fallback if polarity == "neutral" else polarity, sent.text))
+    return out
