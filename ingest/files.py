@@ -203,18 +203,26 @@ def read_tables(path: Path, max_bytes: int = MAX_BYTES) -> Iterator[Table]:
         yield Table(path, None, _csv_rows(path, decode(path, path.read_bytes())))
 
 
+_SEP_LINE = re.compile(r"^sep=(.)\r?\n", re.IGNORECASE)
+
+
 def _csv_rows(path: Path, text: str) -> Iterator[Row]:
-    delimiter = sniff_delimiter(text)
+    """Rows of a CSV numbered by line; Excel's `sep=;` first line names the delimiter."""
+    declared = _SEP_LINE.match(text)
+    offset = 1 if declared else 0
+    if declared:
+        text = text[declared.end():]
+    delimiter = declared.group(1) if declared else sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     try:
         for cells in reader:
-            row = Row(start, [cell.strip() for cell in cells])
+            row = Row(start + offset, [cell.strip() for cell in cells])
             start = reader.line_num + 1
             if not is_blank(row.cells):
                 yield row
     except csv.Error as exc:
-        raise file_error(path, f"строка {reader.line_num}: испорченная строка CSV ({exc})") from None
+        raise file_error(path, f"строка {reader.line_num + offset}: испорченная строка CSV ({exc})") from None
 
 
 def _xlsx_tables(path: Path) -> Iterator[Table]:

@@ -58,6 +58,8 @@ class ParseOptions:
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "max_bytes" in values:
             values["max_bytes"] = int(values["max_bytes"])
+        if isinstance(values.get("form"), Mapping):  # `form = {timestamp = …}` is a mapping too
+            values["mapping"], values["form"] = dict(values["form"]), None
         if values.get("scale") is not None and not isinstance(values["scale"], Mapping):
             raise UserError("настройка scale источника должна быть таблицей «оценка = балл»")
         return cls(**values)

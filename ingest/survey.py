@@ -328,5 +328,5 @@ def split_choices(value: str, options: Sequence[str]) -> list[str]:
         if match:
             chosen.append((value.lower().find(option.lower()), option))
             rest = rest[:match.start()] + "," + rest[match.end():]
-    free = [part.strip() for part in re.split(r"[,;]", rest) if part.strip()]
+    free = [part.strip(" :;-–—") for part in re.split(r"[,;]", rest) if part.strip(" :;-–—")]
     return [option for _, option in sorted(chosen)] + free

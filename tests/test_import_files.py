@@ -211,3 +211,10 @@ def test_number_garbage() -> None:
 ])
 def test_delimiter_sniffing(text: str, expected: str) -> None:
     assert sniff_delimiter(text) == expected
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"sep=,\r\n" + csv_bytes(ROWS, delimiter=","))
+    (table,) = read_tables(path)
+    assert [(r.number, r.cells) for r in table.rows] == [(2, ROWS[0]), (3, ROWS[1]), (4, ROWS[2])]

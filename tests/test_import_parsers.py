@@ -212,6 +212,11 @@ def test_kaltan_questionnaire_maps_to_table_1_and_keeps_every_answer(tmp_path: P
         "3": "вопрос 15 «Качество предоставления услуги в целом»: оценка 9 вне шкалы 1–5"}
 
 
+def test_form_given_as_a_table_in_the_config_is_a_mapping() -> None:
+    options = ParseOptions.from_settings({"form": {"timestamp": "Когда", "quality": "Оценка"}, "path": "x"})
+    assert options.mapping == {"timestamp": "Когда", "quality": "Оценка"} and options.form is None
+
+
 def test_survey_column_mapping_from_config(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "custom.csv", [
         ["Дата заполнения", "Ваш возраст", "Как вас обслужили?", "Сколько ждали?", "Понятно ли объяснили?",
@@ -269,6 +274,8 @@ def test_explicit_form_that_does_not_fit_the_file(tmp_path: Path) -> None:
     ("Внесение дополнительной информации, документов", ["Внесение дополнительной информации, документов"],
      ["Внесение дополнительной информации, документов"]),
     ("интернет; сосед сказал", ["Газета", "Интернет"], ["Интернет", "сосед сказал"]),
+    ("Другое: нагрубили, Некорректное поведение", ["Некорректное поведение", "Другое"],
+     ["Другое", "Некорректное поведение", "нагрубили"]),
     ("", ["Газета"], []),
 ])
 def test_multiple_choice_splitting(value: str, options: list[str], expected: list[str]) -> None:
