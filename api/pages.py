@@ -190,6 +190,39 @@ async def feedback_save(request: Request, who: PageCaller, session: DB,
     return RedirectResponse(target, 303)
 
 
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else ("+" if value > 0 else "") + _fmt(value)
+
+
+def _prev_channel(previous: dict[str, Any], channel: str) -> float | None:
+    return next((c["k_ud"] for c in previous["channels"] if c["channel"] == channel), None)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
+                   granularity: str | None = None, channel: str = "") -> HTMLResponse:
+    from api.scores import scores_for
+    from api.trends import GRANULARITIES, default_granularity, kud_trend
+
+    current = period_or_default(session, period)
+    granularity = granularity if granularity in GRANULARITIES else default_granularity(current)
+    trend_error = None
+    try:
+        series = [s.__dict__ for s in kud_trend(session, current, granularity, channel or None)]
+    except ValueError as exc:
+        series, trend_error = [], str(exc)
+    return render(request, "dashboard.html", who, nav="dashboard", scores=scores_for(session, current, None),
+                  series=series, trend_error=trend_error, period=current.key, period_label=current.label,
+                  previous_label=current.previous().label, granularity=granularity, channel=channel,
+                  granularities=list(GRANULARITIES.items()), channels=list(CHANNEL_NAMES.items()),
+                  channel_names=CHANNEL_NAMES, periods=_with(available_periods(session), current.key),
+                  fmt=_fmt, signed=_signed, prev_channel=_prev_channel)
+
+
 @router.get("/followup", response_class=HTMLResponse)
 def followup_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
                   org: str = "", offset: int = 0) -> HTMLResponse:

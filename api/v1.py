@@ -19,7 +19,10 @@ from api.queries import (
     list_runs,
     list_sources,
 )
+from api.scores import scores_for
 from api.tokens import ROLES, create_token, revoke
+from flows.scores import resolve_period, scores_csv
+from models.errors import UserError
 from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, set_analyst_labels
 from models.painmap import pain_map
 from models.tables import ApiToken
@@ -54,6 +57,26 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dict):
         return "; ".join(f"{k}={v}" for k, v in value.items())
     return value
+
+
+@router.get("/scores", tags=["scores"],
+            summary="Куд по каналам и общий, Кпр, Кэф органов за период и сравнение с предыдущим")
+def scores(who: Viewer, session: DB, period: str | None = None,
+           from_: Annotated[str | None, Query(alias="from")] = None,
+           to: str | None = None, org: str | None = None, format: Format = "json") -> Any:
+    chosen = _scores_period(period, from_, to)
+    data = scores_for(session, chosen, org)
+    if format == "csv":
+        return Response("\ufeff" + scores_csv(data), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="scores_{chosen.key}.csv"'})
+    return data
+
+
+def _scores_period(period: str | None, start: str | None, end: str | None) -> Period:
+    try:
+        return resolve_period(period, start, end)
+    except UserError as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 class FeedbackPage(BaseModel):

@@ -6,6 +6,8 @@ nightly run; `painmap scores` and the report read `organisation_scores` directly
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,7 @@ from models.errors import UserError
 from models.tables import Organisation, ScoreSnapshot, utcnow
 from scoring import levels
 from scoring.efficiency import k_ef
-from scoring.periods import Period, parse_period
+from scoring.periods import PERIOD_HELP, Period, days, parse_date, parse_period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult, compute_practice
 from scoring.satisfaction import (
     CHANNEL_NAMES,
@@ -203,6 +205,20 @@ def organisation_scores(session: Session, period: Period, org: str | None = None
     return out
 
 
+def resolve_period(period: str | None, start: str | None, end: str | None) -> Period:
+    """`--period P`, or `--from D --to D`; exactly one of the two forms."""
+    try:
+        if period and (start or end):
+            raise UserError("Укажите либо --period, либо --from и --to, но не всё вместе.")
+        if period:
+            return parse_period(period)
+        if start and end:
+            return days(parse_date(start), parse_date(end))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    raise UserError(f"Укажите период: --period или --from и --to. {PERIOD_HELP}")
+
+
 # --- JSON ------------------------------------------------------------------------------------
 
 def channel_json(c: ChannelScore) -> dict[str, Any]:
@@ -235,6 +251,28 @@ def org_json(o: OrgScores) -> dict[str, Any]:
 def scores_json(period: Period, results: list[OrgScores]) -> dict[str, Any]:
     return {"period": period.key, "period_label": period.label,
             "organisations": [org_json(o) for o in results]}
+
+
+CSV_COLUMNS = ("org", "period", "indicator", "n", "csi", "value", "level", "previous_period",
+               "previous_value", "diff")
+
+
+def scores_csv(data: dict[str, Any]) -> str:
+    """The JSON of `scores_json` flattened to one row per indicator (CLI and API)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for org in data["organisations"]:
+        prev = org["previous"]
+        before = {c["channel"]: c for c in prev["channels"]}
+        for c in org["channels"]:
+            writer.writerow([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
+                             c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
+                             prev["diff"]["channels"].get(c["channel"])])
+        for key in ("k_ud", "k_pr", "k_ef"):
+            writer.writerow([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
+                             prev["period"], prev[key], prev["diff"][key]])
+    return out.getvalue()
 
 
 # --- writing ---------------------------------------------------------------------------------

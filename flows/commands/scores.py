@@ -3,8 +3,6 @@ period, from stored data, with the previous comparable period and the change."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from enum import StrEnum
 from typing import Annotated
@@ -13,8 +11,8 @@ import typer
 from rich.table import Table
 
 from flows.console import console
-from models.errors import UserError
-from scoring.periods import PERIOD_HELP, Period, days, parse_date, parse_period
+from flows.scores import resolve_period
+from scoring.periods import PERIOD_HELP, parse_period
 from scoring.satisfaction import CHANNEL_NAMES
 
 
@@ -22,24 +20,6 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-CSV_COLUMNS = ("org", "period", "indicator", "n", "csi", "value", "level", "previous_period",
-               "previous_value", "diff")
-
-
-def resolve_period(period: str | None, start: str | None, end: str | None) -> Period:
-    """`--period P`, or `--from D --to D`; exactly one of the two forms."""
-    try:
-        if period and (start or end):
-            raise UserError("Укажите либо --period, либо --from и --to, но не всё вместе.")
-        if period:
-            return parse_period(period)
-        if start and end:
-            return days(parse_date(start), parse_date(end))
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    raise UserError(f"Укажите период: --period или --from и --to. {PERIOD_HELP}")
 
 
 def number(value: float | None, suffix: str = "") -> str:
@@ -88,23 +68,6 @@ def print_table(data: dict) -> None:  # type: ignore[type-arg]
         console.print()
 
 
-def to_csv(data: dict) -> str:  # type: ignore[type-arg]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for org in data["organisations"]:
-        prev = org["previous"]
-        before = {c["channel"]: c for c in prev["channels"]}
-        for c in org["channels"]:
-            writer.writerow([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
-                             c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
-                             prev["diff"]["channels"].get(c["channel"])])
-        for key in ("k_ud", "k_pr", "k_ef"):
-            writer.writerow([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
-                             prev["period"], prev[key], prev["diff"][key]])
-    return out.getvalue()
-
-
 def register(app: typer.Typer) -> None:
     @app.command("scores")
     def scores(
@@ -118,7 +81,7 @@ def register(app: typer.Typer) -> None:
         """Коэффициенты Методики по сохранённым данным: Куд по каналам и общий, Кпр, Кэф,
         сравнение с предыдущим периодом."""
         from flows.commands.common import config_from, prepare_store
-        from flows.scores import organisation_scores, scores_json
+        from flows.scores import organisation_scores, scores_csv, scores_json
         from models.db import session_scope
 
         chosen = resolve_period(period, start, end)
@@ -129,6 +92,6 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             typer.echo(json.dumps(data, ensure_ascii=False))
         elif fmt is Format.csv:
-            typer.echo(to_csv(data), nl=False)
+            typer.echo(scores_csv(data), nl=False)
         else:
             print_table(data)

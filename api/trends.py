@@ -1,0 +1,83 @@
+"""Satisfaction trends for the dashboard: the organisation's Куд (or one channel's) per day,
+week, month, quarter or year inside a period, computed with the same code as the scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from flows.scores import channel_scores
+from models import queries
+from scoring import periods as p
+from scoring.satisfaction import overall_k_ud
+
+GRANULARITIES = {"day": "по дням", "week": "по неделям", "month": "по месяцам",
+                 "quarter": "по кварталам", "year": "по годам"}
+MAX_BUCKETS = 120
+
+
+@dataclass
+class Series:
+    org: str
+    name: str
+    labels: list[str]
+    values: list[float | None]
+    counts: list[int]
+
+
+def buckets(period: p.Period, granularity: str) -> list[p.Period]:
+    """The sub-periods of `period`; ValueError when there would be too many to draw."""
+    out: list[p.Period] = []
+    day = period.start
+    while day < period.end:
+        if granularity == "day":
+            bucket = p.days(day, day)
+        elif granularity == "week":
+            bucket = p.days(day, min(day + timedelta(days=6 - day.weekday()), period.last_day))
+        elif granularity == "month":
+            bucket = p.month(day.year, day.month)
+        elif granularity == "quarter":
+            bucket = p.quarter(day.year, (day.month - 1) // 3 + 1)
+        elif granularity == "year":
+            bucket = p.year(day.year)
+        else:
+            raise ValueError(f"неизвестная детализация «{granularity}»")
+        out.append(bucket)
+        day = bucket.end
+        if len(out) > MAX_BUCKETS:
+            raise ValueError("слишком много точек: выберите период короче или детализацию крупнее")
+    return out
+
+
+def label(bucket: p.Period, granularity: str) -> str:
+    if granularity in ("day", "week"):
+        return bucket.start.strftime("%d.%m.%Y")
+    return bucket.key
+
+
+def kud_trend(session: Session, period: p.Period, granularity: str, channel: str | None = None,
+              tz: str = "Europe/Moscow") -> list[Series]:
+    parts = buckets(period, granularity)
+    out = []
+    for org in queries.organisations(session):
+        assert org.id is not None
+        values: list[float | None] = []
+        counts: list[int] = []
+        for bucket in parts:
+            scores = [c for c in channel_scores(session, org.id, bucket, tz)
+                      if channel is None or c.channel == channel]
+            values.append(overall_k_ud(scores))
+            counts.append(sum(c.n for c in scores))
+        if any(v is not None for v in values):
+            out.append(Series(org.code, org.name, [label(b, granularity) for b in parts], values, counts))
+    return out
+
+
+def default_granularity(period: p.Period) -> str:
+    days = (period.end - period.start).days
+    return "month" if days > 92 else "week" if days > 31 else "day"
+
+
+
