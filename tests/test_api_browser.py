@@ -1,0 +1,113 @@
+"""A real browser (headless Chromium) on the analysts' pages: open the heatmap, drill into a
+cell, correct a label and see it persisted. Screenshots go to .ci/artifacts/screenshots."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api_fixtures import Seeded, seed
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+SHOTS = Path(".ci/artifacts/screenshots")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
+                       reason="Debian chromium and chromium-driver are not installed"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(sqlite_store: str) -> Iterator[tuple[str, Seeded]]:
+    import uvicorn
+
+    from api.app import create_app
+
+    seeded = seed()
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", seeded
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def shot(driver: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def test_heatmap_drilldown_and_correction(server: tuple[str, Seeded], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, seeded = server
+    driver = browser
+    wait = WebDriverWait(driver, 20)  # type: ignore[arg-type]
+    driver.get(f"{base}/painmap?period=2025")  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.ID, "token"))).send_keys(seeded.tokens["analyst"])
+    driver.find_element(By.ID, "login").click()  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.ID, "painmap-table")))
+    # The heatmap is drawn by plotly served from the package: its SVG must appear.
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#heatmap .main-svg")))
+    shot(driver, "1-heatmap")
+
+    driver.find_element(By.CSS_SELECTOR, 'a[data-org="szn"][data-category="queue"]').click()  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.ID, "items")))
+    marks = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#items mark")]  # type: ignore[attr-defined]
+    assert "Очередь" in marks
+    assert "Иванова" not in driver.page_source  # type: ignore[attr-defined]
+    shot(driver, "2-drilldown")
+
+    driver.find_element(By.CSS_SELECTOR, f'.item[data-id="{seeded.ids["q1"]}"] a.edit').click()  # type: ignore[attr-defined]
+    box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, 'input[value="information"]')))
+    assert not box.is_selected()
+    box.click()
+    driver.find_element(By.ID, "save").click()  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.ID, "saved")))
+    assert driver.find_element(By.CSS_SELECTOR, 'input[value="information"]').is_selected()  # type: ignore[attr-defined]
+    shot(driver, "3-corrected")
+
+    item = httpx.get(f"{base}/api/v1/feedback/{seeded.ids['q1']}",
+                     headers={"Authorization": f"Bearer {seeded.tokens['viewer']}"}).json()
+    assert item["categories"] == ["queue", "rudeness", "information"]
+    assert item["analyst_labeled"] is True

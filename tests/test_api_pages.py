@@ -1,0 +1,89 @@
+"""The analysts' pages, through the HTTP client: login, heatmap, drill-down with cue words,
+label correction, dashboard, follow-up list, and that they need no internet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.api_fixtures import Seeded, seed
+
+
+@pytest.fixture
+def site(sqlite_store: str) -> Iterator[tuple[TestClient, Seeded]]:
+    seeded = seed()
+    with TestClient(create_app()) as client:
+        yield client, seeded
+
+
+def login(client: TestClient, token: str) -> None:
+    resp = client.post("/login", data={"token": token, "next": "/painmap"}, follow_redirects=False)
+    assert resp.status_code == 303
+
+
+def test_pages_require_login(site: tuple[TestClient, Seeded]) -> None:
+    client, _ = site
+    resp = client.get("/painmap", follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"].startswith("/login")
+    bad = client.post("/login", data={"token": "nope"})
+    assert "Неверный" in bad.text
+
+
+def test_heatmap_and_drilldown(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["viewer"])
+    page = client.get("/painmap?period=2025").text
+    assert "Карта болей клиентов — 2025 год" in page
+    assert "Очереди и ожидание" in page and "Соцзащита" in page
+    assert 'src="/vendor/plotly.min.js"' in page
+    assert "https://" not in re.sub(r'href="https?://[^"]*"', "", page)  # no CDN
+    cell = client.get("/painmap/cell?org=szn&category=queue&period=2025").text
+    assert "<mark>Очередь</mark>" in cell
+    assert "Иванова" not in cell and "[ФИО]" in cell
+    assert client.get("/vendor/plotly.min.js").status_code == 200
+
+
+def test_viewer_cannot_correct(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["viewer"])
+    page = client.get(f"/feedback/{seeded.ids['q2']}").text
+    assert "Исправлять разметку может аналитик" in page
+    resp = client.post(f"/feedback/{seeded.ids['q2']}", data={"categories": ["queue"]})
+    assert resp.status_code == 403
+
+
+def test_analyst_corrects_labels_on_the_page(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["analyst"])
+    item = seeded.ids["q2"]
+    resp = client.post(f"/feedback/{item}", data={"categories": ["phone", "information"],
+                                                   "polarity": "mixed", "back": "/painmap"},
+                       follow_redirects=True)
+    assert "Разметка сохранена" in resp.text
+    assert 'value="information" checked' in resp.text
+    data = client.get(f"/api/v1/feedback/{item}",
+                      headers={"Authorization": f"Bearer {seeded.tokens['analyst']}"}).json()
+    assert data["categories"] == ["phone", "information"] and data["polarity"] == "mixed"
+
+
+def test_admin_sees_raw_text(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["admin"])
+    assert "Иванова С.И." in client.get(f"/feedback/{seeded.ids['q1']}").text
+
+
+def test_dashboard_and_followup(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["viewer"])
+    dash = client.get("/dashboard?period=2025&granularity=month").text
+    assert "Коэффициенты Методики — 2025 год" in dash
+    assert "Куд (среднее по каналам)" in dash and "2025-03" in dash
+    days = client.get("/dashboard?period=2025&granularity=day").text
+    assert "слишком много точек" in days
+    follow = client.get("/followup?period=2025").text
+    assert "Очередь на 3 часа" in follow and "перерыв 2 часа" in follow
+    assert "Не дозвониться" not in follow  # rating 2 is not a follow-up
