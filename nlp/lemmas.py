@@ -30,6 +30,7 @@ class WordInfo:
     known: bool
     name_tags: frozenset[str]
     name_score: float
+    place: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -62,13 +63,14 @@ def _parse(word: str) -> WordInfo:
     best = parses[0]
     tags: set[str] = set()
     score = 0.0
+    place = any("Geox" in p.tag and p.score >= 0.1 for p in parses)
     for parse in parses:
         hit = {t for t in NAME_TAGS if t in parse.tag}
         if hit:
             tags |= hit
             score += parse.score
     return WordInfo(best.normal_form.replace("ё", "е"), best.tag.POS, analyzer.word_is_known(word),
-                    frozenset(tags), score)
+                    frozenset(tags), score, place)
 
 
 def lemma(word: str) -> str:

@@ -31,8 +31,8 @@ class PiiSpan:
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Zа-яА-Я]{2,}")
 SNILS = re.compile(
     r"(?<![\d-])\d{3}[- ]?\d{3}[- ]?\d{3}[- ]\d{2}(?![\d-])"
-    r"|(?<=СНИЛС)[\s:№-]*\d{11}(?!\d)|(?<=снилс)[\s:№-]*\d{11}(?!\d)"
 )
+SNILS_CUED = re.compile(r"(?i)снилс[\s:№-]*(\d{11})(?!\d)")
 PASSPORT = re.compile(
     r"(?:(?<=серия)|(?<=паспорт)|(?<=паспорта)|(?<=паспорте))?"
     r"(?<![\d-])\d{2}\s?\d{2}\s*(?:№|N|номер|н\.)?\s*\d{6}(?![\d-])",
@@ -75,7 +75,7 @@ STAFF_CUES = frozenset({"сотрудник", "сотрудница", "спец�
                         "работник", "служащий", "главный", "заместитель", "директор", "инженер",
                         "кассир", "социальный", "эксперт", "делопроизводитель", "глава"})
 PLACE_CUES = frozenset({"на", "ул", "улица", "проспект", "пр", "им", "имени", "переулок", "площадь",
-                        "бульвар", "г", "город", "село", "деревня", "район"})
+                        "бульвар", "г", "город", "село", "деревня", "район", "в", "во", "из", "до"})
 NOT_NAMES = frozenset({"госуслуги", "госуслуга", "мфц", "загс", "спасибо", "благодарю", "огромное",
                        "большое", "здравствуйте", "добрый", "уважаемые", "прошу", "пенсионный",
                        "социальный", "администрация", "налоговая", "опека", "соцзащита", "центр",
@@ -92,6 +92,8 @@ def _formatted(text: str) -> list[PiiSpan]:
     spans: list[PiiSpan] = []
     for kind, regex in (("email", EMAIL), ("snils", SNILS), ("address", ADDRESS), ("address", ADDRESS_CUED)):
         spans += [PiiSpan(kind, m.start(), m.end(), m.group()) for m in regex.finditer(text)]
+    for m in SNILS_CUED.finditer(text):
+        spans.append(PiiSpan("snils", m.start(1), m.end(1), m.group(1)))
     for m in PASSPORT_CUED.finditer(text):
         spans.append(PiiSpan("passport", m.start(1), m.end(2), text[m.start(1):m.end(2)]))
     spans += [PiiSpan("passport", m.start(), m.end(), m.group()) for m in PASSPORT.finditer(text)
@@ -206,6 +208,8 @@ def _is_name(group: list[_Word], text: str) -> bool:
         return False
     sentence_start = not before.strip() or before.rstrip()[-1:] in ".!?\n"
     staff_cue = bool(set(prev_words[-2:]) & STAFF_CUES) or prev in {"спасибо", "благодарность", "благодарю"}
+    if info(word.text.lower()).place and not staff_cue:
+        return False
     if word.kind == "name":
         return staff_cue or not sentence_start or info(word.text.lower()).name_score >= 0.5
     if word.kind == "surname":

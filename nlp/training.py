@@ -49,10 +49,10 @@ class Example:
 class Params:
     """Hyper-parameters, chosen by leave-one-author-out validation on the training corpus."""
 
-    C: float = 4.0
+    C: float = 16.0
     polarity_C: float = 4.0
     class_weight: str | None = "balanced"
-    weights: dict[str, float] = field(default_factory=lambda: {"words": 1.0, "chars": 0.6, "lexicon": 0.8})
+    weights: dict[str, float] = field(default_factory=lambda: {"words": 1.0, "chars": 0.6, "lexicon": 0.2})
     min_df_words: int = 2
     min_df_chars: int = 3
 
@@ -317,4 +317,5 @@ def train(output: Path = DEFAULT_MODEL, corpus_dir: Path = CORPUS_DIR, database_
                        "cv_micro_f1": round(micro, 4), "cv_polarity_accuracy": round(pol_acc, 4)})
     model.save(output)
     return TrainReport(output, version, len(corpus), len(analyst),
-                       {lab: float(t) for lab, t in zip(LABELS, thresholds, strict=True)}, micro, pol_acc)
+                       {lab: round(float(t), 2) for lab, t in zip(LABELS, thresholds, strict=True)},
+                       micro, pol_acc)

@@ -1,9 +1,61 @@
-"""`painmap train`."""
+"""`painmap train`: rebuild the NLP model from the corpus in the repository, plus the
+analysts' corrections from the database when one is configured."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from flows.commands.common import config_from
+from flows.console import console, err_console, progress
+
+
+def database_configured() -> bool:
+    """A database is "configured" when PAINMAP_DATABASE_URL is set or the default file exists."""
+    from models.settings import get_settings
+
+    settings = get_settings()
+    return bool(settings.database_url) or (settings.data_dir / "painmap.db").exists()
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("train")
+    def train(
+        ctx: typer.Context,
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Куда записать модель "
+                                                    "(по умолчанию nlp.model_path или встроенная).")] = None,
+        corpus: Annotated[Path | None, typer.Option("--corpus", help="Каталог с размеченными *.jsonl.")]
+        = None,
+        no_db: Annotated[bool, typer.Option("--no-db", help="Не брать исправления аналитиков из базы.")]
+        = False,
+    ) -> None:
+        """Переобучить модель классификации (детерминированно: те же данные — та же модель)."""
+        from models.errors import UserError
+        from nlp.model import DEFAULT_MODEL
+        from nlp.training import CORPUS_DIR
+        from nlp.training import train as run_training
+
+        config = config_from(ctx)
+        target = output or (config.resolve(config.nlp.model_path) if config.nlp.model_path else DEFAULT_MODEL)
+        corpus_dir = corpus or CORPUS_DIR
+        if not corpus_dir.is_dir():
+            raise UserError(f"Каталог корпуса не найден: {corpus_dir}")
+        use_db = not no_db and database_configured()
+        with progress() as bar:
+            tasks: dict[str, int] = {}
+
+            def step(stage: str, done: int, total: int) -> None:
+                label = {"analyse": "Разбор текстов", "cv": "Перекрёстная проверка"}.get(stage, stage)
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(label, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = run_training(target, corpus_dir, use_database=use_db, progress=step)
+        if use_db:
+            err_console.print(f"Исправлений аналитиков из базы: {report.n_analyst}.")
+        console.print(f"Модель {report.version} записана в {report.path}: {report.n_corpus} текстов корпуса, "
+                      f"{report.n_analyst} от аналитиков.")
+        console.print(f"Перекрёстная проверка (по авторам корпуса): micro-F1 {report.cv_micro_f1:.3f}, "
+                      f"тональность {report.cv_polarity_accuracy:.3f}.")

@@ -1,0 +1,117 @@
+"""Batch classification of stored feedback for the nightly run.
+
+"Pending" = items whose `classified_hash` is null or differs from their `content_hash`
+(new or edited since the last classification). Items are read by primary key in keyset
+pages and written back in bulk, one transaction per page, so a run over 100,000 items
+keeps memory flat and an interruption loses at most one page. Analyst labels are never
+touched: `Classification` rows with origin `analyst` stay, and a polarity set by an analyst
+(`polarity_origin == "analyst"`) is kept. Model rows of analyst-labelled items are
+refreshed for comparison (the analyst rows are what counts for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlmodel import Session
+
+from models.db import session_scope
+from models.tables import Classification, EmployeeMention, Feedback
+from nlp.classifier import Classifier, Result
+
+DEFAULT_BATCH = 512
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class BatchCounts:
+    classified: int = 0
+    analyst_kept: int = 0
+    model_version: str = ""
+    categories: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"classified": self.classified, "analyst_kept": self.analyst_kept,
+                "model_version": self.model_version, "categories": dict(sorted(self.categories.items()))}
+
+
+def _pending() -> Any:
+    return or_(Feedback.classified_hash.is_(None),  # type: ignore[union-attr]
+               Feedback.classified_hash != Feedback.content_hash)
+
+
+def count_pending(url: str | None = None) -> int:
+    with session_scope(url) as session:
+        return int(session.execute(select(func.count()).select_from(Feedback).where(_pending())).scalar_one())
+
+
+def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback | None = None,
+                     classifier: Classifier | None = None, url: str | None = None,
+                     limit: int | None = None, model_path: str | None = None,
+                     ner: bool = True) -> BatchCounts:
+    """Classify every new or changed feedback item; returns what was done.
+
+    `progress(done, total)` is called after each page. Without a `classifier`, the model at
+    `model_path` (default: the one shipped in the package) is loaded, NER per `ner`.
+    """
+    clf = classifier or Classifier.load(model_path, ner=ner)
+    total = count_pending(url)
+    if limit is not None:
+        total = min(total, limit)
+    counts = BatchCounts(model_version=clf.version)
+    last_id = 0
+    while counts.classified < total:
+        size = min(batch_size, total - counts.classified)
+        with session_scope(url) as session:
+            rows = session.execute(
+                select(Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
+                       Feedback.analyst_labeled_at, Feedback.polarity_origin)
+                .where(_pending(), Feedback.id > last_id).order_by(Feedback.id).limit(size)  # type: ignore[arg-type]
+            ).all()
+            if not rows:
+                break
+            results = clf.classify_batch([r.text for r in rows], [r.rating for r in rows])
+            _store(session, rows, results, clf.version, counts)
+            last_id = rows[-1].id
+        counts.classified += len(rows)
+        if progress:
+            progress(counts.classified, total)
+    return counts
+
+
+def _store(session: Session, rows: Sequence[Any], results: Sequence[Result], version: str,
+           counts: BatchCounts) -> None:
+    ids = [r.id for r in rows]
+    updates = []
+    new_classes: list[dict[str, Any]] = []
+    new_mentions: list[dict[str, Any]] = []
+    for row, res in zip(rows, results, strict=True):
+        change: dict[str, Any] = {"id": row.id, "text_masked": res.text_masked, "scores": res.scores,
+                                  "model_version": version, "classified_hash": row.content_hash}
+        if row.polarity_origin != "analyst":
+            change.update(polarity=res.polarity, polarity_origin="model")
+        updates.append(change)
+        if row.analyst_labeled_at is not None:
+            counts.analyst_kept += 1
+        for code in res.categories:
+            counts.categories[code] = counts.categories.get(code, 0) + 1
+            new_classes.append({"feedback_id": row.id, "category": code, "probability": res.scores[code],
+                                "model_version": version, "origin": "model"})
+        seen: set[str] = set()
+        for m in res.mentions:
+            name = m["name"][:300]
+            if name not in seen:
+                seen.add(name)
+                new_mentions.append({"feedback_id": row.id, "name": name, "polarity": m["polarity"],
+                                     "sentence": m["sentence"]})
+    session.execute(update(Feedback), updates)
+    session.execute(delete(Classification).where(Classification.feedback_id.in_(ids),  # type: ignore[attr-defined]
+                                                 Classification.origin == "model"))
+    session.execute(delete(EmployeeMention).where(EmployeeMention.feedback_id.in_(ids)))  # type: ignore[attr-defined]
+    if new_classes:
+        session.execute(insert(Classification), new_classes)
+    if new_mentions:
+        session.execute(insert(EmployeeMention), new_mentions)

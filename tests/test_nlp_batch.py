@@ -1,0 +1,112 @@
+"""Batch classification of stored feedback on both back ends: only new or changed items,
+model version recorded, analyst labels never overwritten."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from models.db import session_scope
+from models.tables import Classification, EmployeeMention, Feedback, Organisation, Source
+from nlp.batch import classify_pending, count_pending
+from nlp.classifier import Classifier
+
+TEXTS = [
+    ("1", "Простояла в очереди три часа, терминал талоны не выдаёт.", 1.0),
+    ("2", "Огромное спасибо Марине Викторовне из 5 окна, всё объяснила! Мой тел. 8-912-345-67-89", 5.0),
+    ("3", "Очереди не было, приняли сразу.", 5.0),
+    ("4", None, 4.0),
+    ("5", "Инспектор Петрова С.И. нахамила, дозвониться невозможно.", 1.0),
+]
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier.load(ner=False)
+
+
+def _seed(texts: list[tuple[str, str | None, float]] = TEXTS) -> dict[str, int]:
+    with session_scope() as session:
+        org = Organisation(code="mfc", name="МФЦ")
+        session.add(org)
+        session.flush()
+        src = Source(org_id=org.id, name="yandex", kind="yandex")  # type: ignore[arg-type]
+        session.add(src)
+        session.flush()
+        ids = {}
+        for ext, text, rating in texts:
+            fb = Feedback(source_id=src.id, external_id=ext, text=text, rating=rating,  # type: ignore[arg-type]
+                          content_hash=f"h-{ext}")
+            session.add(fb)
+            session.flush()
+            ids[ext] = fb.id
+        return ids  # type: ignore[return-value]
+
+
+def _rows(fid: int) -> tuple[Feedback, list[tuple[str, str]], list[EmployeeMention]]:
+    with session_scope() as session:
+        fb = session.get(Feedback, fid)
+        cls = session.exec(select(Classification).where(Classification.feedback_id == fid)).all()
+        men = session.exec(select(EmployeeMention).where(EmployeeMention.feedback_id == fid)).all()
+        return fb, sorted((c.category, c.origin) for c in cls), list(men)  # type: ignore[return-value]
+
+
+def test_classifies_pending_items(store: str, clf: Classifier) -> None:
+    ids = _seed()
+    seen: list[tuple[int, int]] = []
+    counts = classify_pending(batch_size=2, classifier=clf, progress=lambda d, t: seen.append((d, t)))
+    assert counts.classified == 5
+    assert seen[-1] == (5, 5) and len(seen) == 3
+    fb, cats, _ = _rows(ids["1"])
+    assert ("queue", "model") in cats and ("booking", "model") in cats
+    assert fb.polarity == "negative" and fb.polarity_origin == "model"
+    assert fb.model_version == clf.version and fb.classified_hash == "h-1"
+    assert set(fb.scores) >= {"queue", "phone"}
+    fb, cats, men = _rows(ids["2"])
+    assert fb.text_masked == ("Огромное спасибо [ФИО] из 5 окна, всё объяснила! Мой тел. [ТЕЛЕФОН]")
+    assert [(m.name, m.polarity) for m in men] == [("Марине Викторовне", "positive")]
+    assert cats == []
+    fb, cats, _ = _rows(ids["4"])
+    assert fb.polarity == "neutral" and cats == [] and fb.classified_hash == "h-4"
+    assert count_pending() == 0
+    again = classify_pending(classifier=clf)
+    assert again.classified == 0
+
+
+def test_changed_items_are_reclassified_and_analyst_labels_kept(store: str, clf: Classifier) -> None:
+    ids = _seed()
+    classify_pending(classifier=clf)
+    with session_scope() as session:
+        fb = session.get(Feedback, ids["1"])
+        assert fb is not None
+        fb.analyst_labeled_at = datetime.now(UTC)
+        fb.polarity, fb.polarity_origin = "mixed", "analyst"
+        session.add(Classification(feedback_id=fb.id, category="premises", origin="analyst",  # type: ignore[arg-type]
+                                   author="analyst@region"))
+        fb3 = session.get(Feedback, ids["3"])
+        assert fb3 is not None
+        fb3.text, fb3.content_hash = "Теперь очередь огромная, ждали два часа.", "h-3b"
+        fb.content_hash = "h-1b"
+        session.add_all([fb, fb3])
+    assert count_pending() == 2
+    counts = classify_pending(classifier=clf)
+    assert counts.classified == 2 and counts.analyst_kept == 1
+    fb, cats, _ = _rows(ids["1"])
+    assert ("premises", "analyst") in cats and ("queue", "model") in cats
+    assert fb.polarity == "mixed" and fb.polarity_origin == "analyst"
+    fb, cats, _ = _rows(ids["3"])
+    assert ("queue", "model") in cats and fb.classified_hash == "h-3b"
+    _, cats, _ = _rows(ids["5"])
+    assert ("rudeness", "model") in cats  # untouched since the first run
+
+
+def test_limit_and_many_pages(store: str, clf: Classifier) -> None:
+    _seed([(str(i), f"Ждали {i % 5 + 1} часа в очереди, сотрудники хамят.", 1.0) for i in range(1, 61)])
+    assert classify_pending(batch_size=7, classifier=clf, limit=20).classified == 20
+    assert count_pending() == 40
+    assert classify_pending(batch_size=7, classifier=clf).classified == 40
+    with session_scope() as session:
+        n = len(session.exec(select(Classification).where(Classification.category == "queue")).all())
+    assert n == 60

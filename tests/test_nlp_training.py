@@ -1,0 +1,118 @@
+"""`painmap train`: deterministic, reads the corpus and the analysts' corrections."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from models.db import session_scope
+from models.tables import Classification, Feedback, Organisation, Source
+from nlp.classifier import Classifier
+from nlp.model import PainModel
+from nlp.training import (
+    CORPUS_DIR,
+    Params,
+    analyst_examples,
+    load_corpus,
+    model_version,
+    read_labelled,
+    train,
+)
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every fourth record of each corpus file: enough to train on in about a second."""
+    root = tmp_path_factory.mktemp("corpus")
+    for path in sorted(CORPUS_DIR.glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        (root / path.name).write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
+    return root
+
+
+def test_corpus_is_valid_and_large() -> None:
+    examples = load_corpus()
+    assert len(examples) >= 2000
+    assert len({e.id for e in examples}) == len(examples)
+    assert len({e.group for e in examples}) >= 3
+
+
+@pytest.mark.slow
+def test_training_is_deterministic(tmp_path: Path, small_corpus: Path) -> None:
+    a, b = tmp_path / "a.joblib", tmp_path / "b.joblib"
+    ra = train(a, small_corpus)
+    rb = train(b, small_corpus)
+    assert a.read_bytes() == b.read_bytes()
+    assert ra.version == rb.version and ra.thresholds == rb.thresholds
+    text = "Простояли в очереди три часа"
+    first = Classifier(PainModel.load(a), mask=False).classify(text)
+    assert first.scores == Classifier(PainModel.load(b), mask=False).classify(text).scores
+
+
+def test_version_changes_with_the_data(tmp_path: Path, small_corpus: Path) -> None:
+    examples = load_corpus(small_corpus)
+    base = model_version(examples, Params())
+    assert model_version(load_corpus(small_corpus), Params()) == base
+    extra = {"id": "z-0001", "text": "Очередь огромная", "categories": ["queue"], "polarity": "negative"}
+    (tmp_path / "z_extra.jsonl").write_text(json.dumps(extra, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert model_version(examples + read_labelled(tmp_path / "z_extra.jsonl"), Params()) != base
+    assert model_version(examples, Params(C=1.0)) != base
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_shipped_model(tmp_path: Path) -> None:
+    """`painmap train` on the repository's corpus gives the model that ships in the package."""
+    shipped = PainModel.load()
+    report = train(tmp_path / "m.joblib")
+    assert report.version == shipped.version
+    texts = [e.text for e in load_corpus()]
+    fresh = Classifier(PainModel.load(tmp_path / "m.joblib"), mask=False).classify_batch(texts)
+    ours = Classifier(shipped, mask=False).classify_batch(texts)
+    same = sum(a.categories == b.categories and a.polarity == b.polarity
+               for a, b in zip(fresh, ours, strict=True))
+    assert same / len(texts) >= 0.99
+
+
+def test_analyst_corrections_are_training_data(sqlite_store: str, tmp_path: Path, small_corpus: Path) -> None:
+    with session_scope() as session:
+        org = Organisation(code="zags", name="ЗАГС")
+        session.add(org)
+        session.flush()
+        src = Source(org_id=org.id, name="pos", kind="pos")  # type: ignore[arg-type]
+        session.add(src)
+        session.flush()
+        text = "Гардероб не работает, вещи девать некуда"
+        labelled = Feedback(source_id=src.id, external_id="1", text=text,  # type: ignore[arg-type]
+                            content_hash="x", analyst_labeled_at=datetime.now(UTC), polarity="negative",
+                            polarity_origin="analyst")
+        unlabelled = Feedback(source_id=src.id, external_id="2", text="Всё хорошо", content_hash="y")  # type: ignore[arg-type]
+        session.add_all([labelled, unlabelled])
+        session.flush()
+        session.add(Classification(feedback_id=labelled.id, category="premises", origin="analyst"))  # type: ignore[arg-type]
+        session.add(Classification(feedback_id=labelled.id, category="queue", origin="model"))  # type: ignore[arg-type]
+    examples = analyst_examples()
+    assert [(e.categories, e.polarity, e.group) for e in examples] == [(("premises",), "negative", "analyst")]
+    report = train(tmp_path / "m.joblib", small_corpus, use_database=True)
+    assert report.n_analyst == 1
+    assert PainModel.load(tmp_path / "m.joblib").info["n_analyst"] == 1
+
+
+def test_train_command(sqlite_store: str, tmp_path: Path, small_corpus: Path) -> None:
+    out = tmp_path / "model.joblib"
+    result = runner.invoke(app, ["train", "--corpus", str(small_corpus), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "micro-F1" in result.stdout
+    assert "0 от аналитиков" in result.stdout
+
+
+def test_shipped_model_matches_params() -> None:
+    model = PainModel.load()
+    assert model.info["params"] == Params().as_dict()
+    assert model.info["n_corpus"] == len(load_corpus())
