@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Path as FPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -40,6 +41,7 @@ def page_caller(request: Request, session: Session = Depends(get_session)) -> Ca
 
 PageCaller = Annotated[Caller, Depends(page_caller)]
 DB = Annotated[Session, Depends(get_session)]
+ItemId = Annotated[int, FPath(ge=1, le=2_147_483_647)]
 
 
 def render(request: Request, name: str, who: Caller | None, **context: Any) -> HTMLResponse:
@@ -159,7 +161,7 @@ def highlight(text: str, category: str) -> Markup:
 
 
 @router.get("/feedback/{feedback_id}", response_class=HTMLResponse)
-def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: int, back: str = "",
+def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: ItemId, back: str = "",
                   saved: bool = False) -> HTMLResponse:
     item = get_feedback(session, feedback_id, unmasked=who.can("admin"))
     if item is None:
@@ -176,7 +178,7 @@ def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: i
 
 @router.post("/feedback/{feedback_id}")
 async def feedback_save(request: Request, who: PageCaller, session: DB,
-                        feedback_id: int) -> Response:
+                        feedback_id: ItemId) -> Response:
     if not role_allows(who.role, "analyst"):
         raise HTTPException(403, "Исправлять разметку может только аналитик.")
     form = await request.form()

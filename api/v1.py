@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
@@ -34,6 +34,8 @@ Analyst = Annotated[Caller, Depends(require("analyst"))]
 Admin = Annotated[Caller, Depends(require("admin"))]
 DB = Annotated[Session, Depends(get_session)]
 Format = Literal["json", "csv"]
+# Ids are 32-bit integers in the store (PostgreSQL INTEGER): anything else is simply absent.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Channel = Literal["yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol"]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Polarity = Literal[POLARITIES]  # type: ignore[valid-type]
@@ -109,7 +111,7 @@ def feedback(
 
 
 @router.get("/feedback/{feedback_id}", tags=["feedback"], summary="Один отзыв")
-def feedback_item(feedback_id: int, who: Viewer, session: DB, unmasked: bool = False) -> dict[str, Any]:
+def feedback_item(feedback_id: Id, who: Viewer, session: DB, unmasked: bool = False) -> dict[str, Any]:
     if unmasked and not who.can("admin"):
         raise HTTPException(403, "Немаскированный текст доступен только администратору.")
     item = get_feedback(session, feedback_id, unmasked)
@@ -125,7 +127,7 @@ class Labels(BaseModel):
 
 @router.put("/feedback/{feedback_id}/labels", tags=["feedback"],
             summary="Исправить категории и тональность (аналитик)")
-def correct_labels(feedback_id: int, labels: Labels, who: Analyst, session: DB) -> dict[str, Any]:
+def correct_labels(feedback_id: Id, labels: Labels, who: Analyst, session: DB) -> dict[str, Any]:
     if get_feedback(session, feedback_id) is None:
         raise HTTPException(404, "Отзыв не найден.")
     set_analyst_labels(session, feedback_id, list(labels.categories), labels.polarity,
@@ -195,7 +197,7 @@ def new_token(body: NewToken, who: Admin, session: DB) -> dict[str, Any]:
 
 
 @router.delete("/tokens/{token_id}", tags=["tokens"], status_code=204, summary="Отозвать токен")
-def delete_token(token_id: int, who: Admin, session: DB) -> Response:
+def delete_token(token_id: Id, who: Admin, session: DB) -> Response:
     if not revoke(session, token_id):
         raise HTTPException(404, "Токен не найден или уже отозван.")
     session.commit()
