@@ -1,0 +1,83 @@
+"""Ingest-run records and source health, apart from the pipeline itself.
+
+The nightly flow and the API's source-health view need to know, per source, when it last
+ran and whether it worked, was blocked (captcha) or failed, even when nothing was ingested.
+A failed run is written in its own transaction because the import it describes was rolled
+back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from models.db import session_scope
+from models.tables import Feedback, IngestRun, Source, utcnow
+
+STATUS_OK = "ok"
+STATUS_PARTIAL = "partial"  # some of the source was fetched, then an error stopped it
+STATUS_BLOCKED = "blocked"  # the source refused us (captcha); what came before is kept
+STATUS_FAILED = "failed"  # nothing of this run was stored
+RUN_STATUSES = (STATUS_OK, STATUS_PARTIAL, STATUS_BLOCKED, STATUS_FAILED)
+
+DETAIL_MAX = 4000
+
+
+def record_failed_run(
+    source_id: int | None,
+    *,
+    kind: str,
+    error: str,
+    status: str = STATUS_FAILED,
+    origin: str | None = None,
+    url: str | None = None,
+    started_at: datetime | None = None,
+) -> int:
+    """Store a run that stored nothing (an exception, a captcha on the first page) and mark
+    the source with the same status; return the run id."""
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}")
+    now = utcnow()
+    with session_scope(url) as session:
+        run = IngestRun(source_id=source_id, kind=kind, origin=origin, started_at=started_at or now,
+                        finished_at=now, status=status, error=error[:DETAIL_MAX])
+        session.add(run)
+        session.flush()
+        if source_id is not None:
+            _mark(session, source_id, status, error, now)
+        assert run.id is not None
+        return run.id
+
+
+def mark_source(source_id: int, status: str, detail: str | None = None, *, url: str | None = None) -> None:
+    """Set a source's health (`ok`, `partial`, `blocked`, `failed`) and last run time."""
+    with session_scope(url) as session:
+        _mark(session, source_id, status, detail, utcnow())
+
+
+def _mark(session: Session, source_id: int, status: str, detail: str | None, when: datetime) -> None:
+    session.execute(
+        update(Source)
+        .where(Source.id == source_id)  # type: ignore[arg-type]
+        .values(status=status, status_detail=detail[:DETAIL_MAX] if detail else None, last_run_at=when)
+    )
+
+
+def latest_published_at(source_id: int, *, url: str | None = None) -> datetime | None:
+    """The newest stored item's date: incremental crawls stop at pages older than this."""
+    with session_scope(url) as session:
+        value = session.execute(
+            select(func.max(Feedback.published_at)).where(Feedback.source_id == source_id)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
+    return _aware(value)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """MAX() bypasses the UTCDateTime type on SQLite: re-attach UTC to what comes back."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
