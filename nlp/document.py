@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from razdel import tokenize
-
 from nlp.lemmas import expand as expand_word
 from nlp.lemmas import info
 from nlp.negation import is_boundary, scope
 from nlp.normalizer import emoji_balance, normalize
+from nlp.tokens import words
 
 
 @dataclass(slots=True)
@@ -51,14 +50,39 @@ def analyse(text: str | None) -> Doc:
     forms: list[str] = []
     lemmas: list[str] = []
     is_word: list[bool] = []
-    for token in tokenize(clean.lower()):
-        for form in expand_word(token.text):
+    cache = _CHUNKS
+    for chunk in clean.lower().split():
+        parsed = cache.get(chunk)
+        if parsed is None:
+            parsed = _parse_chunk(chunk)
+            if len(cache) >= CHUNK_CACHE_LIMIT:
+                cache.clear()
+            cache[chunk] = parsed
+        forms.extend(parsed[0])
+        lemmas.extend(parsed[1])
+        is_word.extend(parsed[2])
+    clauses = _clauses(lemmas)
+    return Doc(forms, lemmas, scope(lemmas), clauses, is_word, pos, neg, clean.count("!"))
+
+
+CHUNK_CACHE_LIMIT = 300_000
+_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]
+_CHUNKS: dict[str, _Parsed] = {}
+
+
+def _parse_chunk(chunk: str) -> _Parsed:
+    """Tokens, spelling fixes and lemmas of one whitespace-free chunk («очереди,»): chunks
+    repeat across texts, so each is worked out once per process."""
+    forms: list[str] = []
+    lemmas: list[str] = []
+    is_word: list[bool] = []
+    for token in words(chunk):
+        for form in expand_word(token):
             word = info(form)
             forms.append(form)
             lemmas.append(word.lemma)
             is_word.append(word.pos is not None or form[0].isalnum())
-    clauses = _clauses(lemmas)
-    return Doc(forms, lemmas, scope(lemmas), clauses, is_word, pos, neg, clean.count("!"))
+    return tuple(forms), tuple(lemmas), tuple(is_word)
 
 
 def _clauses(lemmas: list[str]) -> list[int]:

@@ -23,39 +23,48 @@ LEXICON_DIR = Path(__file__).with_name("lexicons")
 DEFAULT_WINDOW = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
-    """Lemmas and prefixes that share one negation state (None: either)."""
-
-    lemmas: frozenset[str]
-    prefixes: tuple[str, ...]
-    negated: bool | None
-
-    def matches(self, lemma: str, negated: bool) -> bool:
-        if self.negated is not None and self.negated != negated:
-            return False
-        return lemma in self.lemmas or any(lemma.startswith(p) for p in self.prefixes)
+NOT_NEGATED, NEGATED, EITHER = 1, 2, 3
 
 
-@dataclass(frozen=True, slots=True)
 class Item:
-    """One position of a pattern: alternatives, each with its own negation state."""
+    """One position of a pattern: alternatives, each with its own negation state.
 
-    alternatives: tuple[Alternative, ...]
+    Compiled to a table lemma → bit mask (1: allowed when not negated, 2: when negated),
+    with prefix alternatives resolved lazily per lemma and cached, so matching a token is
+    one dictionary lookup.
+    """
+
+    __slots__ = ("_cache", "keys", "prefixes", "table")
+
+    def __init__(self, table: dict[str, int], prefixes: tuple[tuple[str, int], ...]):
+        self.table = table
+        self.prefixes = prefixes
+        self.keys = frozenset(table)
+        self._cache: dict[str, int] = {}
+
+    def absent(self, lemmas: set[str]) -> bool:
+        """True when no lemma of the document can match (prefix items cannot tell cheaply)."""
+        return not self.prefixes and self.keys.isdisjoint(lemmas)
+
+    def mask(self, lemma: str) -> int:
+        found = self._cache.get(lemma)
+        if found is None:
+            found = self.table.get(lemma, 0)
+            for prefix, bits in self.prefixes:
+                if lemma.startswith(prefix):
+                    found |= bits
+            self._cache[lemma] = found
+        return found
 
     def matches(self, lemma: str, negated: bool) -> bool:
-        return any(alt.matches(lemma, negated) for alt in self.alternatives)
+        return bool(self.mask(lemma) & (NEGATED if negated else NOT_NEGATED))
 
     @property
     def lemmas(self) -> frozenset[str]:
-        return frozenset().union(*(alt.lemmas for alt in self.alternatives))
-
-    @property
-    def prefixes(self) -> tuple[str, ...]:
-        return tuple(p for alt in self.alternatives for p in alt.prefixes)
+        return frozenset(self.table)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Pattern:
     key: tuple[str, str]  # (name, side)
     items: tuple[Item, ...]
@@ -66,24 +75,23 @@ class Pattern:
 
 def parse_item(text: str, anchor: bool) -> Item:
     """`a|~b|?c*`: each alternative carries its own negation mark (see pains.yaml)."""
-    groups: dict[bool | None, tuple[set[str], list[str]]] = {}
+    table: dict[str, int] = {}
+    prefixes: list[tuple[str, int]] = []
     for alt in text.split("|"):
         alt = alt.strip().lower().replace("ё", "е")
-        negated: bool | None = False if anchor else None
+        bits = NOT_NEGATED if anchor else EITHER
         if alt.startswith("~"):
-            negated, alt = True, alt[1:]
+            bits, alt = NEGATED, alt[1:]
         elif alt.startswith("?"):
-            negated, alt = None, alt[1:]
-        lemmas, prefixes = groups.setdefault(negated, (set(), []))
+            bits, alt = EITHER, alt[1:]
         if alt == "<num>":
-            lemmas.add(NUMBER_LEMMA)
+            table[NUMBER_LEMMA] = table.get(NUMBER_LEMMA, 0) | bits
         elif alt.endswith("*") and len(alt) > 1:
-            prefixes.append(alt[:-1])
+            prefixes.append((alt[:-1], bits))
         elif alt:
-            lemmas.add(alt)
-            lemmas.add(lemma(alt))  # authors may write any form; texts are compared by lemma
-    return Item(tuple(Alternative(frozenset(lem), tuple(pre), neg)
-                      for neg, (lem, pre) in groups.items()))
+            for form in {alt, lemma(alt)}:  # authors may write any form; texts are compared by lemma
+                table[form] = table.get(form, 0) | bits
+    return Item(table, tuple(prefixes))
 
 
 def parse_pattern(key: tuple[str, str], spec: Any) -> Pattern:
@@ -106,46 +114,61 @@ class Lexicon:
     def __init__(self, patterns: Iterable[Pattern]):
         self.patterns = list(patterns)
         self.keys: list[tuple[str, str]] = sorted({p.key for p in self.patterns})
-        self._by_lemma: dict[str, list[Pattern]] = {}
-        self._prefixed = [p for p in self.patterns if p.items[0].prefixes]
-        for pattern in self.patterns:
-            for lem in pattern.items[0].lemmas:
-                self._by_lemma.setdefault(lem, []).append(pattern)
-        self._anchor_cache: dict[str, list[Pattern]] = {}
+        self._by_lemma: dict[str, list[int]] = {}
+        self._prefixed = [i for i, p in enumerate(self.patterns) if p.items[0].prefixes]
+        for i, pattern in enumerate(self.patterns):
+            for lem in pattern.items[0].table:
+                self._by_lemma.setdefault(lem, []).append(i)
+        self._anchor_cache: dict[str, list[int]] = {}
 
     @classmethod
     def from_yaml(cls, *paths: Path) -> Lexicon:
         patterns: list[Pattern] = []
         for path in paths:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            if "sentiment" in data:
-                data = {"sentiment": data["sentiment"]}
             for name, sides in data.items():
                 for side, specs in (sides or {}).items():
                     patterns.extend(parse_pattern((str(name), str(side)), spec) for spec in specs or [])
         return cls(patterns)
 
-    def _anchored(self, lemma: str) -> list[Pattern]:
+    def __add__(self, other: Lexicon) -> Lexicon:
+        return Lexicon(self.patterns + other.patterns)
+
+    def _anchored(self, lemma: str) -> list[int]:
         found = self._anchor_cache.get(lemma)
         if found is None:
             found = list(self._by_lemma.get(lemma, ()))
-            found += [p for p in self._prefixed if any(lemma.startswith(x) for x in p.items[0].prefixes)]
-            self._anchor_cache[lemma] = found
+            found += [i for i in self._prefixed if self.patterns[i].items[0].mask(lemma) and i not in found]
+            self._anchor_cache[lemma] = sorted(found)
         return found
 
-    def fired(self, doc: Doc) -> set[Pattern]:
+    def fired(self, doc: Doc) -> list[Pattern]:
         """The patterns that occur in the document (each counted once)."""
-        out: set[Pattern] = set()
-        lemmas, negated, clauses = doc.lemmas, doc.negated, doc.clauses
+        lemmas, clauses = doc.lemmas, doc.clauses
+        bits = [NEGATED if n else NOT_NEGATED for n in doc.negated]
         n = len(lemmas)
+        hit: set[int] = set()
+        dead: set[int] = set()  # patterns with an item that no word of the document can match
+        present = set(lemmas)
+        patterns = self.patterns
         for i in range(n):
-            for pattern in self._anchored(lemmas[i]):
-                if pattern in out or not pattern.items[0].matches(lemmas[i], negated[i]):
+            for k in self._anchored(lemmas[i]):
+                if k in hit or k in dead:
                     continue
-                lo, hi = max(0, i - pattern.window), min(n, i + pattern.window + 1)
-                if all(_near(item, i, lo, hi, lemmas, negated, clauses) for item in pattern.items[1:]):
-                    out.add(pattern)
-        return out
+                pattern = patterns[k]
+                if not pattern.items[0].mask(lemmas[i]) & bits[i]:
+                    continue
+                if len(pattern.items) > 1:
+                    if any(item.absent(present) for item in pattern.items[1:]):
+                        dead.add(k)
+                        continue
+                    lo, hi = max(0, i - pattern.window), min(n, i + pattern.window + 1)
+                    clause = clauses[i]
+                    if not all(_near(item, i, lo, hi, lemmas, bits, clauses, clause)
+                               for item in pattern.items[1:]):
+                        continue
+                hit.add(k)
+        return [patterns[k] for k in sorted(hit)]
 
     def scores(self, doc: Doc) -> dict[tuple[str, str], float]:
         totals: dict[tuple[str, str], float] = {}
@@ -154,13 +177,9 @@ class Lexicon:
         return totals
 
 
-def _near(item: Item, anchor: int, lo: int, hi: int, lemmas: list[str], negated: list[bool],
-          clauses: list[int]) -> bool:
-    clause = clauses[anchor]
-    for j in range(lo, hi):
-        if j != anchor and clauses[j] == clause and item.matches(lemmas[j], negated[j]):
-            return True
-    return False
+def _near(item: Item, anchor: int, lo: int, hi: int, lemmas: list[str], bits: list[int],
+          clauses: list[int], clause: int) -> bool:
+    return any(j != anchor and clauses[j] == clause and item.mask(lemmas[j]) & bits[j] for j in range(lo, hi))
 
 
 @lru_cache(maxsize=1)
@@ -171,3 +190,9 @@ def pains() -> Lexicon:
 @lru_cache(maxsize=1)
 def sentiment() -> Lexicon:
     return Lexicon.from_yaml(LEXICON_DIR / "sentiment.yaml")
+
+
+@lru_cache(maxsize=1)
+def combined() -> Lexicon:
+    """Pains and sentiment in one index: one pass over a document for both."""
+    return pains() + sentiment()

@@ -88,10 +88,23 @@ AMBIGUOUS_NAMES = frozenset({"вера", "веры", "вере", "веру", "н
                              "ангелина", "марина", "мариной", "зарина", "милана", "ян", "дина"})
 
 
+_NUMBER_RUN = re.compile(r"\d[\d \-()]{4,}\d")
+_STREET_HINT = re.compile(r"(?i)ул\b|улиц|пр\.|пр-|просп|пер\.|переул|ш\.|шоссе|б-р|бульвар|наб\.|набережн|"
+                          r"пл\.|площад|мкр|микрорайон|проезд|туп|квартал|кв-л|адрес")
+
+
 def _formatted(text: str) -> list[PiiSpan]:
+    """E-mails, СНИЛС, passports, phones, addresses: the kinds with a shape. The cheap
+    checks first: most feedback has no «@» and many texts have no digits at all."""
     spans: list[PiiSpan] = []
-    for kind, regex in (("email", EMAIL), ("snils", SNILS), ("address", ADDRESS), ("address", ADDRESS_CUED)):
-        spans += [PiiSpan(kind, m.start(), m.end(), m.group()) for m in regex.finditer(text)]
+    if "@" in text:
+        spans += [PiiSpan("email", m.start(), m.end(), m.group()) for m in EMAIL.finditer(text)]
+    if _STREET_HINT.search(text):
+        for regex in (ADDRESS, ADDRESS_CUED):
+            spans += [PiiSpan("address", m.start(), m.end(), m.group()) for m in regex.finditer(text)]
+    if not _NUMBER_RUN.search(text):  # every other kind has six digits or more close together
+        return spans
+    spans += [PiiSpan("snils", m.start(), m.end(), m.group()) for m in SNILS.finditer(text)]
     for m in SNILS_CUED.finditer(text):
         spans.append(PiiSpan("snils", m.start(1), m.end(1), m.group(1)))
     for m in PASSPORT_CUED.finditer(text):
@@ -124,7 +137,20 @@ class _Word:
     kind: str  # "name", "surname", "patronymic", "initials", "cap"
 
 
+_KINDS: dict[str, str] = {}
+
+
 def _classify_word(word: str) -> str:
+    """name / surname / patronymic / weak (a name that is also a word) / cap / other (cached)."""
+    kind = _KINDS.get(word)
+    if kind is None:
+        if len(_KINDS) > 200_000:
+            _KINDS.clear()
+        kind = _KINDS[word] = _word_kind(word)
+    return kind
+
+
+def _word_kind(word: str) -> str:
     lower = word.lower().replace("ё", "е")
     if lower in NOT_NAMES:
         return "other"
@@ -244,6 +270,8 @@ class Masker:
         from nlp.tokens import sentences
 
         out: list[PiiSpan] = []
+        if not _needs_ner(text, 0, taken):  # the common case: no sentence to ask about
+            return out
         for sent in sentences(text):
             if not _needs_ner(sent.text, sent.start, taken):
                 continue
@@ -276,7 +304,7 @@ def _after_place_cue(text: str, start: int) -> bool:
 
 def _needs_ner(sentence: str, offset: int, taken: list[tuple[int, int]]) -> bool:
     for m in _CAP_WORD.finditer(sentence):
-        if m.start() == 0 or sentence[:m.start()].rstrip()[-1:] in ".!?«\"(":
+        if m.start() == 0 or sentence[max(0, m.start() - 3):m.start()].rstrip()[-1:] in ".!?«\"(…\n":
             continue
         pos = offset + m.start()
         if any(a <= pos < b for a, b in taken):

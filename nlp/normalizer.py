@@ -29,6 +29,7 @@ _SPACE_BEFORE_PUNCT = re.compile(r"(?<=\w)\s+([,!?;:])(?=\s|$)|(?<=\w)\s+([,])(?
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _DASHES = str.maketrans({"\u2012": "-", "\u2013": "-", "\u2014": "—", "\u2212": "-", "\u2010": "-"})
 
+_EMOJI_CHARS = re.compile("[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U00002B00-\U00002BFF\u263a\u2639]")
 POSITIVE_EMOJI = frozenset("😀😃😄😁😊🙂😍🥰😘👍👌❤💖💗💐🌹🙏✨🎉🤗😇💯⭐🌟☺")
 NEGATIVE_EMOJI = frozenset("😡😠🤬👎😤😞😢😭😩😫🤮💩😒🙄😱😖😣😔☹🤦")
 
@@ -49,8 +50,11 @@ def _fix_mixed(match: re.Match[str]) -> str:
 
 def emoji_balance(text: str) -> tuple[int, int]:
     """Count positive and negative emoji: they carry the polarity of emoji-heavy texts."""
-    pos = sum(1 for ch in text if ch in POSITIVE_EMOJI)
-    neg = sum(1 for ch in text if ch in NEGATIVE_EMOJI)
+    found = "".join(_EMOJI_CHARS.findall(text))
+    if not found:
+        return 0, 0
+    pos = sum(1 for ch in found if ch in POSITIVE_EMOJI)
+    neg = sum(1 for ch in found if ch in NEGATIVE_EMOJI)
     return pos, neg
 
 

@@ -24,7 +24,7 @@ from models.errors import UserError
 from nlp.categories import CODES
 from nlp.document import Doc, analyse
 from nlp.features import FeatureSpace, polarity_extras
-from nlp.lexicon import pains, sentiment
+from nlp.lexicon import combined, pains, sentiment
 from nlp.model import DEFAULT_MODEL, PainModel
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -145,9 +145,7 @@ class Analysed:
 
 
 def lexicon_scores(doc: Doc) -> dict[tuple[str, str], float]:
-    scores = pains().scores(doc)
-    scores.update(sentiment().scores(doc))
-    return scores
+    return combined().scores(doc)
 
 
 def analyse_all(texts: Sequence[str], progress: Progress | None = None) -> Analysed:

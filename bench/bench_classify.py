@@ -1,0 +1,123 @@
+"""Benchmark of `painmap classify`: throughput without NER and with full masking, against a
+naive baseline measured in the same run, peak RSS and model load time.
+
+Texts: sentences of the labelled corpus recombined at random (seeded) into new texts of one
+to four sentences, so that the stream looks like real feedback without repeating whole
+texts. Each configuration runs in a fresh process (cold caches, its own peak RSS). The
+naive baseline is what one would write first: for every text, a natasha `Doc` with
+segmentation, morphology, lemmatisation and NER, plus a pymorphy3 parse of every token.
+
+Run: `python -m bench.bench_classify [N]` (N texts per configuration, default 20000).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import json  # noqa: E402
+import multiprocessing as mp  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "nlp" / "data"
+NAIVE_SAMPLE = 400
+BATCH = 512
+
+
+def make_texts(n: int, seed: int = 7) -> list[tuple[str, float | None]]:
+    from razdel import sentenize
+
+    sentences: list[str] = []
+    ratings: list[float | None] = []
+    for path in sorted((DATA / "corpus").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            sentences += [s.text for s in sentenize(rec["text"])]
+            ratings.append(rec.get("rating"))
+    rng = random.Random(seed)
+    return [(" ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4))), rng.choice(ratings))
+            for _ in range(n)]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_ours(args: tuple[int, bool, bool]) -> dict[str, Any]:
+    n, mask, ner = args
+    texts = make_texts(n)
+    t0 = time.perf_counter()
+    from nlp.classifier import Classifier
+
+    clf = Classifier.load(mask=mask, ner=ner)
+    clf.classify("Очередь три часа, спасибо Марине Викторовне")  # loads pymorphy3 (and NER when on)
+    load = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    for start in range(0, n, BATCH):
+        part = texts[start:start + BATCH]
+        clf.classify_batch([t for t, _ in part], [r for _, r in part])
+    elapsed = time.perf_counter() - t1
+    return {"n": n, "seconds": elapsed, "rate": n / elapsed, "load": load, "rss": _peak_rss_mb()}
+
+
+def run_naive(n: int) -> dict[str, Any]:
+    texts = make_texts(n)
+    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+
+    import pymorphy3
+
+    t0 = time.perf_counter()
+    emb = NewsEmbedding()
+    segmenter, morph_tagger, ner_tagger = Segmenter(), NewsMorphTagger(emb), NewsNERTagger(emb)
+    vocab, morph = MorphVocab(), pymorphy3.MorphAnalyzer()
+    load = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    for text, _ in texts:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_morph(morph_tagger)
+        for token in doc.tokens:
+            token.lemmatize(vocab)
+            morph.parse(token.text)
+        doc.tag_ner(ner_tagger)
+    elapsed = time.perf_counter() - t1
+    return {"n": n, "seconds": elapsed, "rate": n / elapsed, "load": load, "rss": _peak_rss_mb()}
+
+
+def _fresh(fn: Any, arg: Any) -> dict[str, Any]:
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(fn, (arg,))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    n = int(args[0]) if args else 20_000
+    print(f"classify benchmark: {n} texts per configuration, one core, fresh process each", flush=True)
+    rows = {
+        "categories + polarity (no masking)": _fresh(run_ours, (n, False, False)),
+        "without NER (patterns mask names)": _fresh(run_ours, (n, True, False)),
+        "full masking (natasha NER on demand)": _fresh(run_ours, (n, True, True)),
+        "naive baseline (natasha Doc + pymorphy3 per token)": _fresh(run_naive, min(n, NAIVE_SAMPLE)),
+    }
+    for name, r in rows.items():
+        print(f"  {name:52s} {r['rate']:9.0f} texts/s  ({r['n']} in {r['seconds']:.1f} s)  "
+              f"load {r['load']:.2f} s  peak RSS {r['rss']:.0f} MB", flush=True)
+    naive = rows["naive baseline (natasha Doc + pymorphy3 per token)"]["rate"]
+    full = rows["full masking (natasha NER on demand)"]["rate"]
+    no_ner = rows["without NER (patterns mask names)"]["rate"]
+    print(f"  speed-up vs naive: full masking {full / naive:.1f}x, without NER {no_ner / naive:.1f}x")
+    print(f"  targets: without NER >= 3000/s: {'OK' if no_ner >= 3000 else 'MISSED'}; "
+          f"full masking >= 800/s: {'OK' if full >= 800 else 'MISSED'}; "
+          f">= 10x naive: {'OK' if full / naive >= 10 else 'MISSED'}; "
+          f"peak RSS <= 700 MB: {'OK' if max(r['rss'] for k, r in rows.items() if 'naive' not in k) <= 700 else 'MISSED'}; "
+          f"load <= 3 s: {'OK' if max(r['load'] for k, r in rows.items() if 'naive' not in k) <= 3 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
