@@ -16,14 +16,14 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import json  # noqa: E402
-import multiprocessing as mp  # noqa: E402
-import random  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import json
+import multiprocessing as mp
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent.parent / "nlp" / "data"
 NAIVE_SAMPLE = 400
@@ -68,9 +68,8 @@ def run_ours(args: tuple[int, bool, bool]) -> dict[str, Any]:
 
 def run_naive(n: int) -> dict[str, Any]:
     texts = make_texts(n)
-    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
-
     import pymorphy3
+    from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
     t0 = time.perf_counter()
     emb = NewsEmbedding()
@@ -112,11 +111,11 @@ def main(argv: list[str] | None = None) -> None:
     full = rows["full masking (natasha NER on demand)"]["rate"]
     no_ner = rows["without NER (patterns mask names)"]["rate"]
     print(f"  speed-up vs naive: full masking {full / naive:.1f}x, without NER {no_ner / naive:.1f}x")
-    print(f"  targets: without NER >= 3000/s: {'OK' if no_ner >= 3000 else 'MISSED'}; "
-          f"full masking >= 800/s: {'OK' if full >= 800 else 'MISSED'}; "
-          f">= 10x naive: {'OK' if full / naive >= 10 else 'MISSED'}; "
-          f"peak RSS <= 700 MB: {'OK' if max(r['rss'] for k, r in rows.items() if 'naive' not in k) <= 700 else 'MISSED'}; "
-          f"load <= 3 s: {'OK' if max(r['load'] for k, r in rows.items() if 'naive' not in k) <= 3 else 'MISSED'}")
+    ours = [r for k, r in rows.items() if "naive" not in k]
+    rss, load = max(r["rss"] for r in ours), max(r["load"] for r in ours)
+    checks = {"without NER >= 3000/s": no_ner >= 3000, "full masking >= 800/s": full >= 800,
+              ">= 10x naive": full / naive >= 10, "peak RSS <= 700 MB": rss <= 700, "load <= 3 s": load <= 3}
+    print("  targets: " + "; ".join(f"{k}: {'OK' if ok else 'MISSED'}" for k, ok in checks.items()))
 
 
 if __name__ == "__main__":
