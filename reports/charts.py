@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 BLUE, GREY, RED = "#1f5fa8", "#9aa7b5", "#b3261e"
 
@@ -25,30 +25,37 @@ def _wrap(labels: Sequence[str], width: int = 28) -> list[str]:
     return ["\n".join(textwrap.wrap(label, width)) or label for label in labels]
 
 
+def _label(value: float | None, unit: str) -> str:
+    return "нет данных" if value is None else f"{value:.2f}{unit}".replace(".", ",")
+
+
 def bars(labels: Sequence[str], values: Sequence[float | None], title: str = "",
          previous: Sequence[float | None] | None = None, unit: str = "%",
          current_label: str = "", previous_label: str = "") -> bytes:
-    """Horizontal bars of one indicator per office (and the previous period beside it)."""
+    """Horizontal bars of one indicator per office (and the previous period beside it),
+    each bar labelled with its value as the report writes it (two decimals, decimal comma)."""
     n = len(labels)
-    fig, ax = plt.subplots(figsize=(7.5, 0.6 + 0.55 * n * (2 if previous else 1)))
+    fig, ax = plt.subplots(figsize=(7.5, 0.8 + 0.55 * n * (2 if previous else 1)))
     ys = range(n)
     height = 0.38 if previous else 0.6
+    shift = height / 2 if previous else 0.0
     current = [v or 0 for v in values]
-    ax.barh([y - (height / 2 if previous else 0) for y in ys], current, height, color=BLUE,
-            label=current_label or None)
-    if previous:
-        ax.barh([y + height / 2 for y in ys], [v or 0 for v in previous], height, color=GREY,
-                label=previous_label or None)
+    ax.barh([y - shift for y in ys], current, height, color=BLUE, label=current_label or None)
     for y, v in zip(ys, values, strict=True):
-        text = "нет данных" if v is None else f"{v:.1f}{unit}".replace(".", ",")
-        ax.text((v or 0) + 0.8, y - (height / 2 if previous else 0), text, va="center", fontsize=8)
+        ax.text((v or 0) + 0.8, y - shift, _label(v, unit), va="center", fontsize=8)
+    if previous:
+        ax.barh([y + shift for y in ys], [v or 0 for v in previous], height, color=GREY,
+                label=previous_label or None)
+        for y, v in zip(ys, previous, strict=True):
+            ax.text((v or 0) + 0.8, y + shift, _label(v, unit), va="center", fontsize=8, color="#4a5563")
     ax.set_yticks(list(ys), _wrap(labels))
     ax.invert_yaxis()
-    ax.set_xlim(0, 110 if unit == "%" else max([*current, 1]) * 1.2)
+    top = max([*current, *[v or 0 for v in previous or []], 1])
+    ax.set_xlim(0, 115 if unit == "%" else top * 1.25)
     if title:
         ax.set_title(title, fontsize=10)
     if previous and (current_label or previous_label):
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -68,4 +75,5 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
                         color="white" if v > top * 0.6 else "black")
     if title:
         ax.set_title(title, fontsize=10)
+    fig.colorbar(ax.images[0], ax=ax, fraction=0.025, pad=0.01, label="%")
     return _png(fig)

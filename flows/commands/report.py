@@ -1,9 +1,46 @@
-"""`painmap report`."""
+"""`painmap report`: the monitoring report of п. 5.2 of the Методика as DOCX (and XLSX)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from flows.console import console
+from scoring.periods import PERIOD_HELP
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("report")
+    def report(
+        ctx: typer.Context,
+        out: Annotated[Path, typer.Option("--out", "-o", help="Файл отчета .docx.")],
+        period: Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP)] = None,
+        start: Annotated[str | None, typer.Option("--from", help="Начало периода (ГГГГ-ММ-ДД).")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Конец периода, включительно.")] = None,
+        org: Annotated[str | None, typer.Option("--org", help="Код или наименование организации "
+                                                              "(по умолчанию — все).")] = None,
+        xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Таблицы 1–5 Методики и карта болей "
+                                                                 "в файл .xlsx.")] = None,
+    ) -> None:
+        """Отчет о результатах мониторинга (п. 5.2 Методики): введение, анализ обратной связи с картой
+        болей, анализ практики (таблицы 3, 3.1, 4, 5), эффективность, сравнение с предыдущим периодом,
+        рекомендации."""
+        from flows.commands.common import config_from, prepare_store
+        from flows.scores import resolve_period
+        from reports.build import build_report, check_target
+
+        chosen = resolve_period(period, start, end)
+        check_target(out, ".docx")
+        if xlsx is not None:
+            check_target(xlsx, ".xlsx")
+        config = config_from(ctx)
+        prepare_store(config)
+        built = build_report(chosen, out, xlsx, org, config.region.name, config.region.timezone)
+        console.print(f"Отчет {chosen.label}: органов — {built.organisations} (мониторинг проведен — "
+                      f"{built.monitored}), диаграмм — {built.figures}, "
+                      f"рекомендаций — {built.recommendations}.")
+        console.print(f"DOCX: {built.docx}")
+        if built.xlsx is not None:
+            console.print(f"XLSX: {built.xlsx}")

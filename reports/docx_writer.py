@@ -1,0 +1,250 @@
+"""Building blocks of the DOCX report: styles of an official document (Times New Roman,
+justified paragraphs with a first-line indent), headings, Методика grids as Word tables
+with merged header cells repeated on every page, landscape pages for wide tables, and
+diagrams numbered consecutively with the caption «Диаграмма N. «…»» under them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import _Cell
+
+from reports.tables import BOOL, INT, MARK, PCT, POINTS, SCORE, Cell, Grid
+from reports.text import DASH, integer, number, quoted, signed
+
+FONT = "Times New Roman"
+BODY_PT, TABLE_PT, WIDE_TABLE_PT = 13, 9, 8
+PORTRAIT_WIDTH_CM, LANDSCAPE_WIDTH_CM = 17.0, 26.0
+HEADER_FILL = "E7ECF2"
+
+
+def format_cell(value: Cell, kind: str) -> str:
+    """A grid value as the document prints it (decimal comma, «да/нет», «—»)."""
+    if value is None:
+        return DASH if kind in (PCT, SCORE, POINTS, INT, BOOL, MARK) else ""
+    if isinstance(value, str):
+        return value
+    if kind == BOOL or isinstance(value, bool):
+        return "да" if value else "нет"
+    if kind == INT:
+        return integer(value)
+    if kind == POINTS:
+        return signed(value)
+    if kind == MARK:
+        return number(value, 1).removesuffix(",0")
+    return number(value)
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    props = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    props.append(shading)
+
+
+def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+    props = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    props.append(flag)
+
+
+def _page_number_field(paragraph) -> None:  # type: ignore[no-untyped-def]
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+class DocWriter:
+    """One report document; `figure` numbers the diagrams in the order they are added."""
+
+    def __init__(self) -> None:
+        self.doc = Document()
+        self.figures = 0
+        self.landscape_now = False
+        self._styles()
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        for side in ("left_margin", "right_margin"):
+            setattr(section, side, Cm(2.0))
+        section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _page_number_field(footer)
+
+    def _styles(self) -> None:
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
+        normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+        normal.paragraph_format.space_after = Pt(4)
+        normal.paragraph_format.line_spacing = 1.1
+        for name, size in (("Title", 16), ("Heading 1", 15), ("Heading 2", 13), ("Heading 3", 13)):
+            style = styles[name]
+            style.font.name, style.font.size, style.font.bold = FONT, Pt(size), True
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+            style.element.rPr.rFonts.set(qn("w:ascii"), FONT)
+            style.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
+            style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 8)
+            style.paragraph_format.space_after = Pt(6)
+        styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    # --- text ---------------------------------------------------------------------------------
+
+    def title(self, lines: Sequence[str]) -> None:
+        for i, line in enumerate(lines):
+            p = self.doc.add_paragraph(style="Title" if i == 0 else None)
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = p.add_run(line)
+            run.bold = i < 2
+
+    def heading(self, text: str, level: int = 1) -> None:
+        self.doc.add_heading(text, level=level)
+
+    def para(self, text: str, *, bold: str = "", italic: bool = False, indent: bool = True,
+             size: float | None = None, align: str = "justify") -> None:
+        """A body paragraph; `bold` is an optional lead-in printed in bold before the text."""
+        p = self.doc.add_paragraph()
+        p.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                       "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
+        if indent:
+            p.paragraph_format.first_line_indent = Cm(1.25)
+        if bold:
+            lead = p.add_run(bold)
+            lead.bold = True
+        run = p.add_run(text)
+        run.italic = italic
+        if size:
+            for r in p.runs:
+                r.font.size = Pt(size)
+
+    def bullet(self, text: str, *, italic: bool = False, marker: str = "–") -> None:
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        p.paragraph_format.left_indent = Cm(1.25)
+        p.paragraph_format.first_line_indent = Cm(-0.5)
+        run = p.add_run(f"{marker} {text}")
+        run.italic = italic
+
+    def quote(self, text: str, source: str) -> None:
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        p.paragraph_format.left_indent = Cm(1.25)
+        run = p.add_run(quoted(text))
+        run.italic = True
+        if source:
+            p.add_run(f" ({source})").font.size = Pt(BODY_PT - 2)
+
+    def page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def orientation(self, landscape: bool) -> None:
+        """Start a new page in the given orientation (wide tables get landscape pages)."""
+        if landscape == self.landscape_now:
+            return
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        short, long = sorted((section.page_width, section.page_height))
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        self.landscape_now = landscape
+
+    # --- tables and figures ------------------------------------------------------------------
+
+    def grid(self, grid: Grid, *, show_title: bool = True) -> None:
+        """A Методика grid as a Word table: title above, header cells merged as in the
+        Методика and repeated on each page, total rows in bold, notes below."""
+        if grid.landscape:
+            self.orientation(True)
+        if show_title:
+            self.para("", bold=grid.title, indent=False, align="left", size=BODY_PT - 1)
+            if grid.subtitle:
+                self.para(grid.subtitle, indent=False, align="left", size=BODY_PT - 2, italic=True)
+        size = WIDE_TABLE_PT if grid.landscape else TABLE_PT
+        header_rows = grid.head_rows + (1 if grid.numbered else 0)
+        body = grid.rows + grid.totals
+        table = self.doc.add_table(rows=header_rows + len(body), cols=grid.columns)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = self._widths(grid)
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = width
+        for head in grid.heads:
+            cell = table.cell(head.row, head.col)
+            if head.rowspan > 1 or head.colspan > 1:
+                cell = cell.merge(table.cell(head.row + head.rowspan - 1, head.col + head.colspan - 1))
+            self._write(cell, head.text, size, bold=True, center=True)
+        if grid.numbered:
+            for c in range(grid.columns):
+                self._write(table.cell(grid.head_rows, c), str(c + 1), size, center=True)
+        for r in range(header_rows):
+            _repeat_header(table.rows[r])
+            for cell in table.rows[r].cells:
+                _shade(cell, HEADER_FILL)
+        for i, values in enumerate(body):
+            bold = i >= len(grid.rows)
+            for c, (value, kind) in enumerate(zip(values, grid.kinds, strict=True)):
+                numeric = kind in (INT, PCT, SCORE, POINTS, BOOL, MARK) and not isinstance(value, str)
+                self._write(table.cell(header_rows + i, c), format_cell(value, kind), size, bold=bold,
+                            center=numeric or kind == BOOL, right=False)
+        for note in grid.notes:
+            self.para(note, indent=False, size=BODY_PT - 3, italic=True, align="left")
+        self.doc.add_paragraph()
+        if grid.landscape:
+            self.orientation(False)
+
+    def _widths(self, grid: Grid) -> list[Cm]:
+        available = LANDSCAPE_WIDTH_CM if grid.landscape else PORTRAIT_WIDTH_CM
+        total = sum(grid.widths)
+        scale = min(1.0, available / total) if total else 1.0
+        return [Cm(w * scale) for w in grid.widths]
+
+    @staticmethod
+    def _write(cell: _Cell, text: str, size: float, *, bold: bool = False, center: bool = False,
+               right: bool = False) -> None:
+        paragraph = cell.paragraphs[0]
+        for run in list(paragraph.runs):
+            run._r.getparent().remove(run._r)
+        paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if center else
+                               WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT)
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.first_line_indent = Cm(0)
+        run = paragraph.add_run(text)
+        run.font.size = Pt(size)
+        run.bold = bold
+
+    def figure(self, png: bytes, caption: str, width_cm: float = 16.0) -> int:
+        """The picture, then «Диаграмма N. «caption»» centred under it; returns N."""
+        self.figures += 1
+        self.doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
+        self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(f"Диаграмма {self.figures}. {quoted(caption)}")
+        run.italic = True
+        run.font.size = Pt(BODY_PT - 1)
+        return self.figures
+
+    def save(self, path) -> None:  # type: ignore[no-untyped-def]
+        self.doc.core_properties.language = "ru-RU"
+        self.doc.save(path)

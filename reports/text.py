@@ -1,0 +1,170 @@
+"""Russian wording of numbers and changes, in the style of the 2022 Kaluga report
+(seeds/000): «составила 89,32%», «средняя оценка – 2,7 балла (54%)», «снизилась на 4%».
+
+Percent figures carry two decimals and a decimal comma; changes of a percentage are
+percentage points («п. п.»), and the verb agrees with the subject's gender
+(«Куд увеличился», «оценка увеличилась», «значение увеличилось»).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scoring.periods import Period
+
+DASH = "—"
+NBSP = "\u00a0"
+EPSILON = 0.005  # changes smaller than half of the last shown decimal read as «не изменился»
+
+_VERBS = {
+    "m": ("увеличился", "снизился", "не изменился"),
+    "f": ("увеличилась", "снизилась", "не изменилась"),
+    "n": ("увеличилось", "снизилось", "не изменилось"),
+    "p": ("увеличились", "снизились", "не изменились"),
+}
+
+
+def number(value: float | None, decimals: int = 2) -> str:
+    """89.3214 → «89,32»; None → «—»."""
+    if value is None:
+        return DASH
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def percent(value: float | None, decimals: int = 2) -> str:
+    """89.3214 → «89,32%» (written without a space, as in the 2022 report)."""
+    return DASH if value is None else number(value, decimals) + "%"
+
+
+def integer(value: int | float | None) -> str:
+    """14650 → «14 650» with a non-breaking space between thousands."""
+    if value is None:
+        return DASH
+    return f"{round(value):,}".replace(",", NBSP)
+
+
+def points(delta: float | None) -> str:
+    """A change of a percentage: «4,00 п. п.» (always positive: the verb carries the sign)."""
+    return DASH if delta is None else f"{number(abs(delta))}{NBSP}п.{NBSP}п."
+
+
+def signed(delta: float | None) -> str:
+    """«+4,00», «−1,25», «0,00» for tables."""
+    if delta is None:
+        return DASH
+    if abs(delta) < EPSILON:
+        return number(0.0)
+    return ("+" if delta > 0 else "−") + number(abs(delta))
+
+
+def change(delta: float | None, gender: str = "m") -> str:
+    """«увеличился на 4,00 п. п.», «снизилась на 1,20 п. п.», «не изменился»; empty without data."""
+    if delta is None:
+        return ""
+    up, down, same = _VERBS[gender]
+    if abs(delta) < EPSILON:
+        return same
+    return f"{up if delta > 0 else down} на {points(delta)}"
+
+
+def plural(n: int, forms: tuple[str, str, str]) -> str:
+    """Russian plural: (1 «отзыв», 2 «отзыва», 5 «отзывов»)."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+def count(n: int, forms: tuple[str, str, str]) -> str:
+    """«12 отзывов», «1 оценка»."""
+    return f"{integer(n)} {plural(n, forms)}"
+
+
+def points_score(csi: float | None) -> str:
+    """A mean 1–5 score as in the 2022 report: «2,7 балла», «4,4 балла», «5 баллов»."""
+    if csi is None:
+        return DASH
+    value = round(csi, 2)
+    if value == int(value):
+        return f"{int(value)} {plural(int(value), ('балл', 'балла', 'баллов'))}"
+    return f"{number(value, 2).rstrip('0')} балла"
+
+
+def inline(text: str) -> str:
+    """An interpretation text used inside a sentence: first letter in lower case."""
+    return text[:1].lower() + text[1:] if text else text
+
+
+def capital(text: str) -> str:
+    """First letter in upper case, the rest untouched (str.capitalize would lower «Кпр», «III»)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def join(items: Sequence[str], conjunction: str = "и") -> str:
+    """«a», «a и b», «a, b и c»."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def quoted(text: str) -> str:
+    """Russian quotation marks, with inner ones turned into „лапки“; a name that is itself a
+    quotation («Ваш контроль») is not quoted twice."""
+    if text.startswith("«") and text.endswith("»") and text.count("«") == 1:
+        return text  # already quoted: «Ваш контроль»
+    inner = text.replace("«", "„").replace("»", "“")
+    return f"«{inner}»"
+
+
+# --- periods in sentences --------------------------------------------------------------------
+
+_MONTHS_PREP = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре",
+                "октябре", "ноябре", "декабре")
+_MONTHS_ACC = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+               "октябрь", "ноябрь", "декабрь")
+_MONTHS_INS = ("январём", "февралём", "мартом", "апрелем", "маем", "июнем", "июлем", "августом",
+               "сентябрём", "октябрём", "ноябрём", "декабрём")
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def _parts(period: Period) -> tuple[int, int]:
+    return period.start.year, period.start.month
+
+
+def period_in(period: Period) -> str:
+    """«в 2025 году», «в III квартале 2025 года», «в июле 2025 года», «в период с … по …»."""
+    y, m = _parts(period)
+    if period.kind == "year":
+        return f"в {y} году"
+    if period.kind == "quarter":
+        return f"в {_ROMAN[(m - 1) // 3]} квартале {y} года"
+    if period.kind == "month":
+        return f"в {_MONTHS_PREP[m - 1]} {y} года"
+    return f"в период с {period.start:%d.%m.%Y} по {period.last_day:%d.%m.%Y}"
+
+
+def period_for(period: Period) -> str:
+    """«за 2025 год», «за III квартал 2025 года», «за июль 2025 года», «за период с … по …»."""
+    y, m = _parts(period)
+    if period.kind == "year":
+        return f"за {y} год"
+    if period.kind == "quarter":
+        return f"за {_ROMAN[(m - 1) // 3]} квартал {y} года"
+    if period.kind == "month":
+        return f"за {_MONTHS_ACC[m - 1]} {y} года"
+    return f"за период с {period.start:%d.%m.%Y} по {period.last_day:%d.%m.%Y}"
+
+
+def compared_with(period: Period) -> str:
+    """«по сравнению с 2024 годом», «… со II кварталом 2025 года», «… с июнем 2025 года»."""
+    y, m = _parts(period)
+    if period.kind == "year":
+        return f"по сравнению с {y} годом"
+    if period.kind == "quarter":
+        return f"по сравнению с {_ROMAN[(m - 1) // 3]} кварталом {y} года"
+    if period.kind == "month":
+        return f"по сравнению с {_MONTHS_INS[m - 1]} {y} года"
+    return f"по сравнению с периодом с {period.start:%d.%m.%Y} по {period.last_day:%d.%m.%Y}"
