@@ -31,7 +31,12 @@ REVIEWS_PATH = re.compile(r"^/maps/org/[^/]+/(?P<org>\d+)/reviews/?$")
 
 @dataclass
 class RequestLog:
+    """What the server saw, for tests of the crawler's manners: paths, request headers and
+    arrival times (monotonic seconds), and the most requests it had in flight at once."""
+
     paths: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,6 +116,8 @@ class ReplayServer:
                 log = server.log
                 with log.lock:
                     log.paths.append(self.path)
+                    log.headers.append(dict(self.headers.items()))
+                    log.times.append(time.monotonic())
                     log.in_flight += 1
                     log.max_in_flight = max(log.max_in_flight, log.in_flight)
                 try:

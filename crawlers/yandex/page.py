@@ -12,13 +12,17 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from models.errors import UserError
 
 STATE_SCRIPT = re.compile(
     r"<script[^>]*\bclass=\"[^\"]*\bstate-view\b[^\"]*\"[^>]*>(?P<json>.*?)</script>", re.S
 )
-CAPTCHA_MARKERS = ("CheckboxCaptcha", "AdvancedCaptcha", "Подтвердите, что запросы отправляли вы")
+CAPTCHA_TEXT = "Подтвердите, что запросы отправляли вы"
+CAPTCHA_MARKERS = ("CheckboxCaptcha", "AdvancedCaptcha", CAPTCHA_TEXT)
+_SCRIPTS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_CAPTCHA_CLASS = re.compile(r"""\bclass\s*=\s*["'][^"']*\b(?:CheckboxCaptcha|AdvancedCaptcha)\b""", re.I)
 PAGE_SIZE = 50
 
 
@@ -42,12 +46,28 @@ class ReviewPage:
         value = self.params.get("reviewsRemained")
         return int(value) if value is not None else None
 
+    @property
+    def count(self) -> int | None:
+        value = self.params.get("count")
+        return int(value) if value is not None else None
+
 
 def is_captcha(html: str, url: str = "") -> bool:
-    """A SmartCaptcha page, not a normal page that merely loads the `captchapgrd` script."""
-    if "showcaptcha" in url:
+    """A SmartCaptcha page: a `showcaptcha` URL (where the blocked request was redirected),
+    a `.CheckboxCaptcha`/`.AdvancedCaptcha` element, or the visible text «Подтвердите, что
+    запросы отправляли вы». Not a normal page that merely loads the `captchapgrd` script or
+    whose scripts (the state JSON with review texts, bundles) mention those words."""
+    if urlsplit(url).path.startswith("/showcaptcha"):
         return True
-    return any(marker in html for marker in CAPTCHA_MARKERS)
+    if not any(marker in html for marker in CAPTCHA_MARKERS):
+        return False  # the usual case, decided without touching the markup
+    visible = _SCRIPTS.sub(" ", html)
+    return CAPTCHA_TEXT in visible or _CAPTCHA_CLASS.search(visible) is not None
+
+
+def page_url(base_url: str, org_id: str, page: int, slug: str | None = None) -> str:
+    """The SSR review page, newest first (`seoname` may be any slug: the id decides)."""
+    return f"{base_url.rstrip('/')}/maps/org/{slug or 'org'}/{org_id}/reviews/?page={page}&ranking=by_time"
 
 
 def parse_page(html: str, where: str = "страница") -> ReviewPage:
@@ -66,10 +86,15 @@ def parse_page(html: str, where: str = "страница") -> ReviewPage:
         raise PageFormatError(
             f"{where}: в состоянии нет stack[0].results.items[0].reviewResults"
         ) from None
+    if not isinstance(results, dict):
+        raise PageFormatError(f"{where}: reviewResults не объект")
     reviews = results.get("reviews") or []
     if not isinstance(reviews, list):
         raise PageFormatError(f"{where}: reviewResults.reviews не список")
-    return ReviewPage(reviews, results.get("params") or {}, state.get("csrfToken"))
+    params = results.get("params") or {}
+    if not isinstance(params, dict):
+        raise PageFormatError(f"{where}: reviewResults.params не объект")
+    return ReviewPage(reviews, params, state.get("csrfToken") if isinstance(state, dict) else None)
 
 
 def render_page(

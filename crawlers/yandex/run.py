@@ -1,0 +1,281 @@
+"""Crawl one organisation's Yandex reviews from any program, any number of times.
+
+`crawl()` runs the Scrapy spider in a child process (`crawlers.yandex.worker`) and reads
+its events as they come: no `ReactorNotRestartable` in the nightly flow or in tests, and a
+hung crawl can be killed. Items are kept per page: a page counts only once its closing
+marker arrived, so a page cut short never reaches the store.
+
+    result = crawl("1000000001", "https://yandex.ru", since=newest_stored)
+    result.items, result.pages, result.blocked, result.error, result.records()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawlers.yandex.items import iso, to_record
+from crawlers.yandex.page import page_url
+from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, STOP_MESSAGES
+from crawlers.yandex.spider import DEFAULT_BACKOFF, DEFAULT_DELAY, DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from ingest.pipeline import IngestResult
+from ingest.records import FeedbackRecord, Rejected
+from ingest.runs import STATUS_BLOCKED, STATUS_FAILED, STATUS_OK, STATUS_PARTIAL
+from models.errors import UserError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LOOPBACK_DELAY = 0.05  # the replay server is ours: no need to wait seconds between pages
+REPLAY = "replay"
+
+
+@dataclass
+class PageProgress:
+    """What a progress display needs after each page."""
+
+    page: int
+    reviews: int
+    total_pages: int | None
+    items: int
+
+
+@dataclass
+class CrawlResult:
+    org_id: str
+    base_url: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    pages: int = 0
+    stop: str | None = None
+    blocked_page: int | None = None
+    error: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> bool:
+        return self.stop == STOP_BLOCKED
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocked and self.error is None
+
+    @property
+    def stop_message(self) -> str:
+        return STOP_MESSAGES.get(self.stop or "", self.stop or "—")
+
+    def records(self) -> list[FeedbackRecord | Rejected]:
+        """What the ingest pipeline takes: one record per item, plus the rejected reviews."""
+        return [*(to_record(item) for item in self.items), *self.rejected]
+
+
+def is_loopback(base_url: str) -> bool:
+    host = urlsplit(base_url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def crawl(
+    org_id: str,
+    base_url: str,
+    max_pages: int | None = None,
+    since: datetime | None = None,
+    slug: str | None = None,
+    delay: float | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float | None = None,
+    progress: Callable[[PageProgress], None] | None = None,
+    deadline: float | None = None,
+) -> CrawlResult:
+    """Crawl one organisation; never raises for what the site does (captcha, errors,
+    broken pages): the result says it. `delay` defaults to 3 s, or 0.05 s on loopback (the
+    replay server); `deadline` (seconds) kills a crawl that hangs beyond all retries."""
+    if delay is None:
+        delay = LOOPBACK_DELAY if is_loopback(base_url) else DEFAULT_DELAY
+    if backoff is None:
+        backoff = min(DEFAULT_BACKOFF, max(delay, 0.01))
+    command = [sys.executable, "-m", "crawlers.yandex.worker", "--org-id", str(org_id),
+               "--base-url", base_url, "--delay", str(delay), "--timeout", str(timeout),
+               "--retries", str(retries), "--backoff", str(backoff)]
+    if max_pages:
+        command += ["--max-pages", str(max_pages)]
+    if since is not None:
+        command += ["--since", iso(since)]
+    if slug:
+        command += ["--slug", slug]
+    if deadline is None:
+        per_page = delay * 1.5 + (timeout + backoff * 2 ** retries) * (retries + 1)
+        deadline = 60 + per_page * ((max_pages or 12) + 1)
+    result = CrawlResult(org_id=str(org_id), base_url=base_url)
+    _run(command, result, progress, deadline)
+    return result
+
+
+def _run(command: list[str], result: CrawlResult, progress: Callable[[PageProgress], None] | None,
+         deadline: float) -> None:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as log:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+                                env=env, text=True, encoding="utf-8")
+        timer = threading.Timer(deadline, proc.kill)
+        timer.start()
+        try:
+            ended = _consume(_lines(proc), result, progress)
+        finally:
+            timer.cancel()
+            if proc.poll() is None:  # the consumer stopped early (a bad event line)
+                proc.kill()
+            code = proc.wait()
+        if not ended:
+            log.seek(0)
+            tail = log.read()[-2000:].strip()
+            killed = " (превышено время обхода)" if code in (-9, 137) else ""
+            result.stop = STOP_ERROR
+            result.error = result.error or (
+                f"процесс обхода завершился с кодом {code}{killed}" + (f": {tail}" if tail else ""))
+
+
+def _lines(proc: subprocess.Popen[str]) -> Iterator[str]:
+    assert proc.stdout is not None
+    yield from proc.stdout
+
+
+def _consume(lines: Iterator[str], result: CrawlResult,
+             progress: Callable[[PageProgress], None] | None) -> bool:
+    """Apply the worker's events to `result`; True when the closing event arrived."""
+    pending: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for line in lines:
+        event = json.loads(line)
+        kind = event.get("type")
+        if kind == "item":
+            pending.append(event["item"])
+        elif kind == "rejected":
+            rejected.append(Rejected(location=event["location"], payload=event["payload"],
+                                     reason=event["reason"]))
+        elif kind == "page":
+            result.items.extend(pending)
+            result.rejected.extend(rejected)
+            pending, rejected = [], []
+            if progress is not None:
+                params = event.get("params") or {}
+                progress(PageProgress(event["page"], event["reviews"], params.get("totalPages"),
+                                      len(result.items)))
+        elif kind == "end":
+            result.pages, result.stop = event["pages"], event["stop"]
+            result.blocked_page, result.error = event["blocked_page"], event["error"]
+            result.stats = event.get("stats") or {}
+            return True
+    return False
+
+
+@contextmanager
+def endpoint(base_url: str | None, replay_dir: Path | None = None) -> Iterator[str]:
+    """The base URL to crawl. `replay` (the demo's setting) starts the package's loopback
+    replay server over `replay_dir` for the duration of the crawl."""
+    if base_url != REPLAY:
+        yield (base_url or "https://yandex.ru").rstrip("/")
+        return
+    from crawlers.replay import ReplayServer
+
+    if replay_dir is None or not Path(replay_dir).is_dir():
+        raise UserError(
+            "источник настроен на воспроизведение (base_url = \"replay\"), но каталог записанных страниц "
+            f"не найден: задайте [replay] dir в конфигурации ({replay_dir or 'не задан'})")
+    with ReplayServer(Path(replay_dir)) as server:
+        yield server.base_url
+
+
+# --- crawl straight into the store ------------------------------------------------------------
+
+@dataclass
+class SourceCrawl:
+    """A crawl ingested into a source: the crawl itself, the ingest counts, and the status
+    recorded on the run and the source (`ok`, `blocked`, `partial`, `failed`)."""
+
+    crawl: CrawlResult
+    ingest: IngestResult | None
+    status: str
+    note: str | None
+    run_id: int
+
+    @property
+    def n_new(self) -> int:
+        return self.ingest.n_new if self.ingest else 0
+
+    @property
+    def n_updated(self) -> int:
+        return self.ingest.n_updated if self.ingest else 0
+
+    @property
+    def n_unchanged(self) -> int:
+        return self.ingest.n_unchanged if self.ingest else 0
+
+    @property
+    def n_quarantined(self) -> int:
+        return self.ingest.n_quarantined if self.ingest else 0
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return self.ingest.changed_ids if self.ingest else []
+
+
+def crawl_into_source(
+    source_id: int,
+    org_id: str,
+    *,
+    base_url: str,
+    max_pages: int | None = None,
+    slug: str | None = None,
+    delay: float | None = None,
+    incremental: bool = True,
+    since: datetime | None = None,
+    url: str | None = None,
+    progress: Callable[[PageProgress], None] | None = None,
+) -> SourceCrawl:
+    """Crawl an organisation and ingest what came into `source_id` (the nightly step and
+    `painmap crawl yandex`). Incremental by default: it stops at the first page with nothing
+    newer than the newest stored review. What was fetched before a captcha or a broken page
+    is ingested; the run and the source are marked `blocked`/`partial` with the reason."""
+    from ingest.pipeline import ingest_records
+    from ingest.runs import latest_published_at, record_failed_run
+
+    if not org_id:
+        raise UserError(f"у источника {source_id} не задан идентификатор организации Яндекса (external_id)")
+    if since is None and incremental:
+        since = latest_published_at(source_id, url=url)
+    result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
+                   progress=progress)
+    status, note = crawl_status(result)
+    origin = page_url(base_url, org_id, 1, slug)
+    if status in (STATUS_BLOCKED, STATUS_FAILED) and not result.items and not result.rejected:
+        run_id = record_failed_run(source_id, kind="yandex", error=note or status, status=status,
+                                   origin=origin, url=url)
+        return SourceCrawl(result, None, status, note, run_id)
+    ingested = ingest_records(source_id, result.records(), kind="yandex", origin=origin, url=url,
+                              status=status, note=note)
+    return SourceCrawl(result, ingested, status, note, ingested.run_id)
+
+
+def crawl_status(result: CrawlResult) -> tuple[str, str | None]:
+    """The run status and a Russian note for the people reading the source's health."""
+    kept = f"сохранены отзывы с предыдущих страниц: {len(result.items)}" if result.items else \
+        "ничего не сохранено"
+    if result.blocked:
+        return STATUS_BLOCKED, (f"Яндекс показал капчу на странице {result.blocked_page}: источник "
+                                f"заблокирован; {kept}")
+    if result.error:
+        return (STATUS_PARTIAL if result.items else STATUS_FAILED), f"{result.error}; {kept}"
+    return STATUS_OK, None

@@ -1,0 +1,197 @@
+"""The Scrapy spider for Yandex Maps organisation reviews.
+
+Fetching only: the page is parsed by `crawlers.yandex.page.parse_page` and each review
+mapped by `crawlers.yandex.items.review_item` (pure functions tested on recorded pages);
+`crawlers.yandex.paging.Paging` decides when to stop. The spider yields, per page, the
+page's review items, its rejected reviews, then one page marker — all plain dicts with a
+`type` key — so a consumer can keep exactly the pages that were complete.
+
+Run it through `crawlers.yandex.run.crawl` (a subprocess per crawl), never in-process in a
+long-lived program: Twisted's reactor cannot be restarted.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import scrapy
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadConnectionRefusedError, DownloadTimeoutError
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import sleep
+from twisted.internet.error import ConnectError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from crawlers.yandex.items import ItemError, parse_time, review_item
+from crawlers.yandex.page import PageFormatError, is_captcha, page_url, parse_page
+from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, Paging
+
+# A current desktop Chrome: Yandex serves the SSR page to browsers, and a bot-looking
+# User-Agent is the quickest way to a captcha.
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+BROWSER_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "Accept-Language": "ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7",
+    "Upgrade-Insecure-Requests": "1",
+}
+DEFAULT_DELAY = 3.0  # seconds between requests to one host (randomised ×0.5–1.5 by Scrapy)
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 2.0  # first retry waits this long, then twice as long each time
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+
+def crawl_settings(delay: float = DEFAULT_DELAY, timeout: float = DEFAULT_TIMEOUT,
+                   retries: int = DEFAULT_RETRIES, backoff: float = DEFAULT_BACKOFF,
+                   log_level: str = "WARNING") -> dict[str, Any]:
+    """Scrapy settings of a polite crawl of one organisation."""
+    return {
+        "BOT_NAME": "painmap",
+        # One request at a time per host, and only one host per crawl anyway.
+        "CONCURRENT_REQUESTS": 1,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        # Seconds between requests; Scrapy randomises it (×0.5–1.5) to look less mechanical.
+        "DOWNLOAD_DELAY": delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        # AutoThrottle stretches the delay when the server slows down (never below DOWNLOAD_DELAY).
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": delay,
+        "AUTOTHROTTLE_MAX_DELAY": max(60.0, delay * 10),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        # Transient failures (5xx, 429, timeouts, dropped connections) are retried with an
+        # exponential backoff (BackoffRetryMiddleware); a captcha is never retried.
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": retries,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "RETRY_BACKOFF": backoff,
+        "RETRY_BACKOFF_MAX": 120.0,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawlers.yandex.spider.BackoffRetryMiddleware": 550,
+        },
+        "DOWNLOAD_TIMEOUT": timeout,
+        "USER_AGENT": BROWSER_USER_AGENT,
+        "DEFAULT_REQUEST_HEADERS": BROWSER_HEADERS,
+        "COOKIES_ENABLED": True,
+        # The spider follows one page at a time itself; robots.txt is not consulted for the
+        # dozen pages a night of an organisation's own public card.
+        "ROBOTSTXT_OBEY": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": log_level,
+    }
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy plus an exponential, jittered wait before each retry, so a
+    struggling server is not hammered (Scrapy itself retries immediately)."""
+
+    def _wait(self, request: Request) -> float:
+        settings = self.crawler.settings
+        attempt = int(request.meta.get("retry_times", 1))
+        base = settings.getfloat("RETRY_BACKOFF", DEFAULT_BACKOFF)
+        wait = min(settings.getfloat("RETRY_BACKOFF_MAX", 120.0), base * 2 ** (attempt - 1))
+        return wait * random.uniform(0.8, 1.2)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await sleep(self._wait(result))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await sleep(self._wait(result))
+        return result
+
+
+@dataclass
+class Outcome:
+    """How the crawl ended, read by the worker when the spider closes."""
+
+    pages: int = 0
+    stop: str | None = None
+    blocked_page: int | None = None
+    blocked_url: str | None = None
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class YandexReviewsSpider(scrapy.Spider):
+    name = "yandex_reviews"
+
+    def __init__(self, org_id: str, base_url: str, max_pages: int | None = None, since: str | None = None,
+                 slug: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.org_id, self.base_url, self.slug = str(org_id), base_url, slug
+        since_at = parse_time(since, "since") if since else None
+        self.paging = Paging(max_pages=int(max_pages) if max_pages else None, since=since_at)
+        self.outcome = Outcome()
+
+    def request(self, page: int) -> Request:
+        return Request(page_url(self.base_url, self.org_id, page, self.slug), callback=self.parse,
+                       errback=self.failed, meta={"page": page}, dont_filter=True)
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield self.request(1)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
+        page = int(response.meta["page"])
+        text = response.text if hasattr(response, "text") else ""
+        if is_captcha(text, response.url):
+            self.outcome.stop, self.outcome.blocked_page = STOP_BLOCKED, page
+            self.outcome.blocked_url = response.url
+            return
+        where = f"страница {page} ({response.meta.get('redirect_urls', [response.url])[0]})"
+        try:
+            parsed = parse_page(text, where)
+        except PageFormatError as exc:  # nothing of this page is emitted
+            self.outcome.stop, self.outcome.error = STOP_ERROR, str(exc)
+            return
+        self.outcome.pages += 1
+        ids: list[str] = []
+        published: list[datetime | None] = []
+        for position, raw in enumerate(parsed.reviews, start=1):
+            try:
+                item = review_item(raw, self.org_id, page, position)
+            except ItemError as exc:
+                yield {"type": "rejected", "page": page, "location": f"страница {page}, отзыв {position}",
+                       "reason": str(exc), "payload": raw if isinstance(raw, dict) else {"value": raw}}
+                continue
+            ids.append(item["review_id"])
+            published.append(parse_time(item["published_at"]))
+            yield {"type": "item", "page": page, "item": item}
+        stop = self.paging.after_page(page, ids, published, parsed.total_pages, parsed.remained)
+        yield {"type": "page", "page": page, "url": response.url, "reviews": len(parsed.reviews),
+               "params": parsed.params, "stop": stop}
+        if stop is not None:
+            self.outcome.stop = stop
+            return
+        yield self.request(page + 1)
+
+    def failed(self, failure: Failure) -> None:
+        """A page that could not be fetched even after the retries: the crawl ends here."""
+        request = failure.request  # type: ignore[attr-defined]
+        page = request.meta.get("page")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"сервер ответил HTTP {status}"
+        elif failure.check(DownloadTimeoutError, TwistedTimeoutError):
+            reason = "нет ответа (тайм-аут)"
+        elif failure.check(DownloadConnectionRefusedError, ConnectError):
+            reason = "не удалось соединиться с сервером"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        retries = request.meta.get("retry_times", 0)
+        tail = f" после {retries} повторов" if retries else ""
+        self.outcome.stop = STOP_ERROR
+        self.outcome.error = f"страница {page} ({request.url}): {reason}{tail}"

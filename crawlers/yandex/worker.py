@@ -1,0 +1,78 @@
+"""One crawl in its own process: `python -m crawlers.yandex.worker --org-id ID --base-url URL …`.
+
+Twisted's reactor runs once per process, so every crawl gets a fresh process (started by
+`crawlers.yandex.run.crawl`); the nightly flow can crawl any number of organisations.
+The worker writes events as JSON lines on stdout — `item`, `rejected` and `page` as the
+spider yields them, then one `end` with how the crawl ended and Scrapy's counters — and
+sends everything else (Scrapy's log, stray prints) to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from crawlers.yandex import events
+from crawlers.yandex.spider import (
+    DEFAULT_BACKOFF,
+    DEFAULT_DELAY,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    YandexReviewsSpider,
+    crawl_settings,
+)
+
+STATS_KEPT = ("downloader/request_count", "retry/count", "retry/max_reached", "elapsed_time_seconds",
+              "spider_exceptions/count")
+
+
+def _stats(raw: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: raw[k] for k in STATS_KEPT if k in raw}
+    kept["statuses"] = {k.rsplit("/", 1)[-1]: v for k, v in raw.items()
+                        if k.startswith("downloader/response_status_count/")}
+    return kept
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--org-id", required=True)
+    p.add_argument("--base-url", required=True)
+    p.add_argument("--max-pages", type=int)
+    p.add_argument("--since", help="ISO 8601: stop at the first page with nothing newer")
+    p.add_argument("--slug")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY)
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
+    p.add_argument("--retries", type=int, default=DEFAULT_RETRIES)
+    p.add_argument("--backoff", type=float, default=DEFAULT_BACKOFF)
+    p.add_argument("--log-level", default="WARNING")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    events.open_stream()
+    settings = crawl_settings(args.delay, args.timeout, args.retries, args.backoff, args.log_level)
+    settings["ITEM_PIPELINES"] = {"crawlers.yandex.events.EventPipeline": 100}
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(YandexReviewsSpider)
+    process.crawl(crawler, org_id=args.org_id, base_url=args.base_url, max_pages=args.max_pages,
+                  since=args.since, slug=args.slug)
+    process.start()
+    spider: YandexReviewsSpider = crawler.spider  # type: ignore[assignment]
+    stats = _stats(crawler.stats.get_stats() if crawler.stats else {})
+    outcome = spider.outcome
+    error = outcome.error
+    if error is None and outcome.stop is None and stats.get("spider_exceptions/count"):
+        error = "обход прерван внутренней ошибкой паука (подробности в журнале)"
+    events.emit({"type": "end", "pages": outcome.pages, "stop": outcome.stop,
+                 "blocked_page": outcome.blocked_page, "blocked_url": outcome.blocked_url, "error": error,
+                 "stats": stats})
+    events.close_stream()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Crawling straight into the store (`crawl_into_source`, the nightly step) on both back
+ends: incremental re-crawls, edits, and what a captcha or a broken page leaves behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from crawl_fixtures import NEWEST, corrupt_state, reviews, write_org
+from sqlmodel import select
+
+from crawlers.replay import ReplayServer
+from crawlers.yandex.run import SourceCrawl, crawl_into_source
+from models.db import session_scope
+from models.repo import ensure_organisation, ensure_source
+from models.tables import Feedback, FeedbackVersion, IngestRun, Source
+
+ORG = "1000000888"
+
+
+@pytest.fixture
+def setup(store: str, tmp_path: Path) -> Iterator[tuple[Path, ReplayServer, int]]:
+    with session_scope() as session:
+        org, _ = ensure_organisation(session, "szn", "Управление соцзащиты")
+        source = ensure_source(session, org, "yandex", external_id=ORG)
+        source_id = source.id
+    assert source_id is not None
+    root = tmp_path / "yandex"
+    root.mkdir()
+    with ReplayServer(root) as server:
+        yield root, server, source_id
+
+
+def _into(server: ReplayServer, source_id: int, incremental: bool = True) -> SourceCrawl:
+    return crawl_into_source(source_id, ORG, base_url=server.base_url, delay=0.01, incremental=incremental)
+
+
+def _stored() -> dict[str, Feedback]:
+    with session_scope() as session:
+        return {f.external_id: f for f in session.exec(select(Feedback)).all()}
+
+
+def _source(source_id: int) -> Source:
+    with session_scope() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        return source
+
+
+def test_incremental_recrawl_adds_only_new_reviews(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    old = reviews(150, ORG)
+    write_org(root, ORG, old)
+    first = _into(server, source_id)
+    assert (first.status, first.n_new, first.crawl.pages) == ("ok", 150, 3)
+    fresh = reviews(7, ORG, newest=NEWEST + timedelta(hours=49), first=1000)
+    write_org(root, ORG, fresh + old)
+    server.log.paths.clear()
+    again = _into(server, source_id)
+    assert again.crawl.stop == "old" and len(server.log.paths) == 2
+    assert (again.n_new, again.n_updated, again.n_unchanged) == (7, 0, 93)
+    assert len(again.changed_ids) == 7
+    stored = _stored()
+    assert len(stored) == 157 and {r["reviewId"] for r in fresh} <= set(stored)
+    one = stored[fresh[0]["reviewId"]]
+    assert one.extra["author"] == "Житель 1000" and one.published_at == NEWEST + timedelta(hours=49)
+    assert "pub" not in str(one.extra)  # the author's public id is not stored
+
+
+def test_edited_review_updates_in_place(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    items = reviews(60, ORG)
+    write_org(root, ORG, items)
+    _into(server, source_id)
+    before = _stored()[items[3]["reviewId"]]
+    items[3] = items[3] | {"text": "Дополняю: после жалобы перезвонили и всё решили.", "rating": 4,
+                           "businessComment": {"text": "Рады, что вопрос решён.",
+                                               "updatedTime": "2026-04-21T10:00:00.000Z"}}
+    write_org(root, ORG, items)
+    result = _into(server, source_id, incremental=False)
+    assert (result.n_new, result.n_updated, result.n_unchanged) == (0, 1, 59)
+    after = _stored()[items[3]["reviewId"]]
+    assert after.id == before.id and after.text == "Дополняю: после жалобы перезвонили и всё решили."
+    assert after.rating == 4 and after.reply_text == "Рады, что вопрос решён."
+    with session_scope() as session:
+        version = session.exec(select(FeedbackVersion)).one()
+    assert (version.feedback_id, version.text, version.rating) == (before.id, before.text, before.rating)
+
+
+def test_captcha_keeps_earlier_pages_and_blocks_the_source(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    write_org(root, ORG, reviews(150, ORG), scenario={"captcha_pages": [2]})
+    result = _into(server, source_id)
+    assert result.status == "blocked" and result.n_new == 50
+    assert len(_stored()) == 50
+    source = _source(source_id)
+    assert source.status == "blocked" and "капчу на странице 2" in (source.status_detail or "")
+    with session_scope() as session:
+        run = session.exec(select(IngestRun)).one()
+    assert run.status == "blocked" and run.n_new == 50
+
+
+def test_captcha_on_the_first_page_records_a_blocked_run(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    write_org(root, ORG, reviews(10, ORG), scenario={"captcha_pages": [1]})
+    result = _into(server, source_id)
+    assert result.status == "blocked" and result.ingest is None
+    with session_scope() as session:
+        run = session.exec(select(IngestRun)).one()
+    assert (run.status, run.source_id, run.n_new) == ("blocked", source_id, 0)
+    assert _source(source_id).status == "blocked"
+
+
+def test_broken_page_keeps_what_came_before(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    directory = write_org(root, ORG, reviews(150, ORG))
+    corrupt_state(directory / "page-3.html")
+    result = _into(server, source_id)
+    assert result.status == "partial" and result.n_new == 100
+    assert {f.extra["page"] for f in _stored().values()} == {1, 2}
+    source = _source(source_id)
+    assert source.status == "partial" and "страница 3" in (source.status_detail or "")

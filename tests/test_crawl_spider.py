@@ -1,0 +1,160 @@
+"""The real Scrapy spider, end to end, against the loopback replay server: paging, stops,
+captcha, retries, broken pages, politeness. Each crawl runs in its own process, so calling
+`crawl()` many times in this one process is part of what is tested."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from crawl_fixtures import NEWEST, corrupt_state, reviews, write_org
+
+from crawlers.replay import ReplayServer
+from crawlers.yandex.run import CrawlResult, PageProgress, crawl
+
+ORG = "1000000555"
+
+
+@pytest.fixture
+def replay(tmp_path: Path) -> Iterator[tuple[Path, ReplayServer]]:
+    root = tmp_path / "yandex"
+    root.mkdir()
+    with ReplayServer(root) as server:
+        yield root, server
+
+
+def _pages(server: ReplayServer) -> list[int]:
+    return [int(parse_qs(urlsplit(p).query)["page"][0]) for p in server.log.paths if "/reviews" in p]
+
+
+def _run(server: ReplayServer, **kwargs: object) -> CrawlResult:
+    kwargs.setdefault("delay", 0.01)
+    return crawl(ORG, server.base_url, **kwargs)  # type: ignore[arg-type]
+
+
+def test_several_pages_then_an_empty_one(replay: tuple[Path, ReplayServer]) -> None:
+    """The params promise more (count 400), but page 4 comes back empty: stop there."""
+    root, server = replay
+    write_org(root, ORG, reviews(150, ORG), count=400)
+    seen: list[PageProgress] = []
+    result = _run(server, progress=seen.append)
+    assert result.ok and result.stop == "empty" and result.pages == 4
+    assert _pages(server) == [1, 2, 3, 4]
+    assert len(result.items) == 150 and len({i["review_id"] for i in result.items}) == 150
+    assert [p.items for p in seen] == [50, 100, 150, 150] and seen[0].total_pages == 8
+    assert all(i["org_id"] == ORG for i in result.items)
+
+
+def test_follows_params_not_fifty_per_page(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(50, ORG), limit=20)  # pages of 20, 20, 10
+    result = _run(server)
+    assert result.stop == "last" and _pages(server) == [1, 2, 3] and len(result.items) == 50
+
+
+def test_stops_at_the_reachable_cap(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(800, ORG), limit=100)  # 8 pages claimed and served
+    result = _run(server)
+    assert result.stop == "cap" and len(result.items) == 600 and _pages(server) == [1, 2, 3, 4, 5, 6]
+
+
+def test_max_pages(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(200, ORG))
+    result = _run(server, max_pages=2)
+    assert result.stop == "max_pages" and _pages(server) == [1, 2] and len(result.items) == 100
+
+
+def test_captcha_on_page_two_keeps_page_one(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(150, ORG), scenario={"captcha_pages": [2]})
+    result = _run(server)
+    assert result.blocked and result.blocked_page == 2 and not result.ok
+    assert len(result.items) == 50 and {i["page"] for i in result.items} == {1}
+    assert any(p.startswith("/showcaptcha") for p in server.log.paths)  # the redirect was followed
+    assert _pages(server) == [1, 2]  # nothing after the captcha, and no retry of it
+
+
+def test_server_error_then_success_is_retried_with_backoff(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(120, ORG), scenario={"errors": {"2": [503, 500]}})
+    result = _run(server, delay=0.01, backoff=0.3)
+    assert result.ok and len(result.items) == 120
+    assert _pages(server) == [1, 2, 2, 2, 3]
+    assert result.stats["retry/count"] == 2 and result.stats["statuses"] == {"200": 3, "500": 1, "503": 1}
+    times = [t for p, t in zip(server.log.paths, server.log.times, strict=True) if "page=2" in p]
+    # Exponential backoff: ~0.3 s before the first retry, ~0.6 s before the second (±20 %).
+    assert times[1] - times[0] >= 0.22 and times[2] - times[1] >= 0.45
+
+
+def test_persistent_server_error_ends_the_crawl_naming_the_page(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(120, ORG), scenario={"errors": {"2": [502] * 5}})
+    result = _run(server, retries=2, backoff=0.01)
+    assert result.stop == "error" and not result.ok and not result.blocked
+    assert result.error is not None and "страница 2" in result.error and "HTTP 502" in result.error
+    assert "2 повторов" in result.error
+    assert len(result.items) == 50 and _pages(server) == [1, 2, 2, 2]
+
+
+def test_timeouts_are_retried_then_reported(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(10, ORG), scenario={"delay": 1.5})
+    result = _run(server, timeout=0.4, retries=1, backoff=0.01)
+    assert result.error is not None and "страница 1" in result.error and "тайм-аут" in result.error
+    assert result.stats["retry/count"] == 1 and result.items == []
+
+
+def test_malformed_state_json_stores_nothing_of_that_page(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    directory = write_org(root, ORG, reviews(150, ORG))
+    corrupt_state(directory / "page-2.html")
+    result = _run(server)
+    assert result.stop == "error" and result.error is not None
+    assert result.error.startswith("страница 2 (") and "испорченный JSON состояния" in result.error
+    assert len(result.items) == 50 and {i["page"] for i in result.items} == {1}
+    assert _pages(server) == [1, 2]
+
+
+def test_incremental_stops_at_the_first_all_old_page(replay: tuple[Path, ReplayServer]) -> None:
+    """Seven new reviews on top of 150 stored ones: page 1 mixes new and old, page 2 is all
+    old — stop there, not at the first old review and not after every page."""
+    root, server = replay
+    old = reviews(150, ORG)  # the newest of them is NEWEST, the newest stored date
+    fresh = reviews(7, ORG, newest=NEWEST + timedelta(hours=49), first=1000)
+    write_org(root, ORG, fresh + old)
+    result = _run(server, since=NEWEST)
+    assert result.stop == "old" and _pages(server) == [1, 2] and len(result.items) == 100
+    assert {r["reviewId"] for r in fresh} <= {i["review_id"] for i in result.items}
+
+
+def test_polite_one_request_at_a_time_with_browser_headers(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(200, ORG))
+    result = _run(server, delay=0.2)
+    assert result.ok and server.log.max_in_flight == 1
+    gaps = [b - a for a, b in zip(server.log.times, server.log.times[1:], strict=False)]
+    assert min(gaps) >= 0.09  # DOWNLOAD_DELAY randomised to 0.5–1.5 × 0.2 s
+    headers = server.log.headers[0]
+    assert headers["Accept-Language"].startswith("ru-RU")
+    assert "Mozilla/5.0" in headers["User-Agent"] and "Scrapy" not in headers["User-Agent"]
+    assert "ranking=by_time" in server.log.paths[0]
+
+
+def test_two_crawls_in_one_process(replay: tuple[Path, ReplayServer]) -> None:
+    """The nightly flow crawls many organisations in one process: no ReactorNotRestartable."""
+    root, server = replay
+    write_org(root, ORG, reviews(60, ORG))
+    write_org(root, "1000000556", reviews(30, "1000000556"))
+    first = _run(server)
+    second = crawl("1000000556", server.base_url, delay=0.01)
+    assert first.ok and second.ok and len(first.items) == 60 and len(second.items) == 30
+
+
+def test_unreachable_host_is_an_error_not_a_crash() -> None:
+    result = crawl(ORG, "http://127.0.0.1:9", delay=0.01, retries=1, backoff=0.01, timeout=2)
+    assert result.stop == "error" and result.error is not None and "страница 1" in result.error
