@@ -83,7 +83,7 @@ def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
                 w.grid(grid)
     values = [c.k_ud if (c := o.channel(kind)) else None for o in orgs]
     png = charts.bars([o.name for o in orgs], values)
-    w.figure(png, f"Значение удовлетворенности граждан по каналу «{name}» {period_for(data.period)}")
+    w.figure(png, f"Значение удовлетворенности граждан по каналу {quoted(name)} {period_for(data.period)}")
 
 
 def _survey_part(w: DocWriter, data: ReportData, orgs: list[OrgReport]) -> None:

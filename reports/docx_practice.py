@@ -89,9 +89,12 @@ def deviations(rows: PracticeRows, approved: int | None) -> list[str]:
 
 
 def _org_practice(w: DocWriter, data: ReportData, org: OrgReport, number_: int) -> None:
-    w.heading(f"3.{number_}. {org.name}", 2)
     outcome = org.scores.current.practice
-    if not org.practice_computed or org.practice is None or org.result is None:
+    computed = org.practice_computed and org.practice is not None and org.result is not None
+    if computed:
+        w.orientation(True)  # the heading goes on the landscape page of the wide Таблица 3
+    w.heading(f"3.{number_}. {org.name}", 2)
+    if not computed or org.practice is None or org.result is None:
         w.para(capital(f"{outcome.note or 'нет данных о практике'}."))
         return
     label = f"{outcome.year} год"

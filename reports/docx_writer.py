@@ -99,9 +99,11 @@ class DocWriter:
             style = styles[name]
             style.font.name, style.font.size, style.font.bold = FONT, Pt(size), True
             style.font.color.rgb = RGBColor(0, 0, 0)
-            style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-            style.element.rPr.rFonts.set(qn("w:ascii"), FONT)
-            style.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
+            fonts = style.element.rPr.rFonts
+            for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                fonts.attrib.pop(qn(theme), None)  # a theme font would win over the one named here
+            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                fonts.set(qn(attr), FONT)
             style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 8)
             style.paragraph_format.space_after = Pt(6)
         styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -186,6 +188,8 @@ class DocWriter:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         widths = self._widths(grid)
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width  # the grid LibreOffice reads
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = width

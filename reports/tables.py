@@ -157,7 +157,7 @@ def _t3_heads() -> list[Head]:
 def table3(org: OrgReport, rows: PracticeRows, label: str) -> Grid:
     grid = Grid("3", TITLES["3"], subtitle(org, label), _t3_heads(),
                 [INT, TEXT, INT, INT, INT, INT, INT, BOOL, INT, BOOL, INT, BOOL, INT],
-                [0.9, 6.2, 1.7, 1.7, 1.7, 1.7, 1.7, 1.6, 1.6, 1.6, 1.9, 1.6, 1.9],
+                [0.8, 5.0, 1.9, 1.8, 1.9, 1.9, 2.0, 1.7, 1.8, 1.7, 2.0, 1.6, 2.0],
                 numbered=True, landscape=True)
     for i, s in enumerate(rows.services, start=1):
         grid.rows.append([i, s.service, s.staff, s.requests, s.on_time, s.late, s.refusals, s.prebooking,

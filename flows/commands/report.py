@@ -41,6 +41,6 @@ def register(app: typer.Typer) -> None:
         console.print(f"Отчет {chosen.label}: органов — {built.organisations} (мониторинг проведен — "
                       f"{built.monitored}), диаграмм — {built.figures}, "
                       f"рекомендаций — {built.recommendations}.")
-        console.print(f"DOCX: {built.docx}")
+        console.print(f"DOCX: {built.docx}", soft_wrap=True)
         if built.xlsx is not None:
-            console.print(f"XLSX: {built.xlsx}")
+            console.print(f"XLSX: {built.xlsx}", soft_wrap=True)
