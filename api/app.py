@@ -20,6 +20,21 @@ def plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def create_served_app() -> FastAPI:
+    """The app as `painmap serve` runs it: it also warms the scores cache in the background."""
+    import threading
+
+    from api.scores import warm
+
+    app = create_app()
+
+    @app.on_event("startup")
+    def _warm() -> None:
+        threading.Thread(target=warm, name="scores-warm-up", daemon=True).start()
+
+    return app
+
+
 def create_app() -> FastAPI:
     from api import pages, v1
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from flows.scores import channel_scores
+from flows.scores import channel_inputs, channel_scores
 from models import queries
 from scoring import periods as p
 from scoring.satisfaction import overall_k_ud
@@ -60,13 +60,14 @@ def label(bucket: p.Period, granularity: str) -> str:
 def kud_trend(session: Session, period: p.Period, granularity: str, channel: str | None = None,
               tz: str = "Europe/Moscow") -> list[Series]:
     parts = buckets(period, granularity)
+    inputs = [channel_inputs(session, bucket, tz) for bucket in parts]
     out = []
     for org in queries.organisations(session):
         assert org.id is not None
         values: list[float | None] = []
         counts: list[int] = []
-        for bucket in parts:
-            scores = [c for c in channel_scores(session, org.id, bucket, tz)
+        for bucket, got in zip(parts, inputs, strict=True):
+            scores = [c for c in channel_scores(session, org.id, bucket, tz, got)
                       if channel is None or c.channel == channel]
             values.append(overall_k_ud(scores))
             counts.append(sum(c.n for c in scores))

@@ -7,10 +7,11 @@ import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from api.deps import Caller, get_session, require
+from api.deps import Caller, forget_tokens, get_session, require
 from api.queries import (
     FeedbackFilter,
     get_feedback,
@@ -19,9 +20,9 @@ from api.queries import (
     list_runs,
     list_sources,
 )
-from api.scores import scores_for
+from api.scores import compute, peek
 from api.tokens import ROLES, create_token, revoke
-from flows.scores import resolve_period, scores_csv
+from flows.scores import resolve_period
 from models.errors import UserError
 from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, set_analyst_labels
 from models.painmap import pain_map
@@ -63,15 +64,15 @@ def _cell(value: Any) -> Any:
 
 @router.get("/scores", tags=["scores"],
             summary="Куд по каналам и общий, Кпр, Кэф органов за период и сравнение с предыдущим")
-def scores(who: Viewer, session: DB, period: str | None = None,
-           from_: Annotated[str | None, Query(alias="from")] = None,
-           to: str | None = None, org: str | None = None, format: Format = "json") -> Any:
+async def scores(who: Viewer, period: str | None = None,
+                 from_: Annotated[str | None, Query(alias="from")] = None,
+                 to: str | None = None, org: str | None = None, format: Format = "json") -> Any:
     chosen = _scores_period(period, from_, to)
-    data = scores_for(session, chosen, org)
+    answer = peek(chosen, org) or await run_in_threadpool(compute, chosen, org)
     if format == "csv":
-        return Response("\ufeff" + scores_csv(data), media_type="text/csv; charset=utf-8",
+        return Response(answer.csv, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="scores_{chosen.key}.csv"'})
-    return data
+    return Response(answer.json, media_type="application/json")
 
 
 def _scores_period(period: str | None, start: str | None, end: str | None) -> Period:
@@ -201,6 +202,7 @@ def delete_token(token_id: Id, who: Admin, session: DB) -> Response:
     if not revoke(session, token_id):
         raise HTTPException(404, "Токен не найден или уже отозван.")
     session.commit()
+    forget_tokens()
     return Response(status_code=204)
 
 

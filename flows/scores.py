@@ -24,10 +24,10 @@ from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeRes
 from scoring.satisfaction import (
     CHANNEL_NAMES,
     CHANNELS,
+    CRITERIA,
     ChannelData,
     ChannelScore,
     Tally,
-    criteria_data,
     overall_k_ud,
     score_channel,
     weighted_data,
@@ -121,19 +121,41 @@ def r2(value: float | None) -> float | None:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def channel_scores(session: Session, org_id: int, period: Period, tz: str = DEFAULT_TZ) -> list[ChannelScore]:
+@dataclass(frozen=True)
+class ChannelInputs:
+    """What every organisation's channels hold for one period, read in a few grouped queries."""
+
+    ratings: dict[tuple[int, str], tuple[float, int]]
+    criteria: dict[tuple[int, str], tuple[dict[str, tuple[float, int]], int]]
+    gosuslugi: dict[int, list[dict[str, Any]]]
+    kinds: dict[int, set[str]]
+
+
+def channel_inputs(session: Session, period: Period, tz: str = DEFAULT_TZ,
+                   org_id: int | None = None) -> ChannelInputs:
+    start, end = period.utc_bounds(tz)
+    return ChannelInputs(queries.rating_sums(session, start, end, org_id),
+                         queries.criteria_sums(session, start, end, CRITERIA, org_id),
+                         queries.gosuslugi_items(session, org_id),
+                         queries.channel_kinds(session, org_id))
+
+
+def channel_scores(session: Session, org_id: int, period: Period, tz: str = DEFAULT_TZ,
+                   inputs: ChannelInputs | None = None) -> list[ChannelScore]:
     """Every channel the organisation has a source of (and any that has data), in the
     Методика's order; a channel without scores in the period has `k_ud` None."""
-    start, end = period.utc_bounds(tz)
+    got = inputs or channel_inputs(session, period, tz, org_id)
     data: dict[str, ChannelData] = {}
-    for kind, (total, n) in queries.rating_sums(session, org_id, start, end).items():
-        data[kind] = ChannelData(kind, {"rating": Tally(total, float(n))}, n)
-    for kind, items in queries.criteria_items(session, org_id, start, end).items():
-        data[kind] = criteria_data(kind, items)
-    gosuslugi = _gosuslugi(queries.gosuslugi_items(session, org_id), period, tz)
+    for (org, kind), (total, n) in got.ratings.items():
+        if org == org_id:
+            data[kind] = ChannelData(kind, {"rating": Tally(total, float(n))}, n)
+    for (org, kind), (sums, n) in got.criteria.items():
+        if org == org_id:
+            data[kind] = ChannelData(kind, {k: Tally(t, float(c)) for k, (t, c) in sums.items()}, n)
+    gosuslugi = _gosuslugi(got.gosuslugi.get(org_id, []), period, tz)
     if gosuslugi.n:
         data["gosuslugi"] = gosuslugi
-    kinds = queries.channel_kinds(session, org_id) | set(data)
+    kinds = got.kinds.get(org_id, set()) | set(data)
     return [score_channel(data.get(kind, ChannelData(kind))) for kind in CHANNELS if kind in kinds]
 
 
@@ -185,8 +207,9 @@ def practice_outcome(session: Session, org_id: int, period: Period) -> PracticeO
     return PracticeOutcome(result.status, year, result, note)
 
 
-def period_scores(session: Session, org_id: int, period: Period, tz: str = DEFAULT_TZ) -> PeriodScores:
-    return PeriodScores(period, channel_scores(session, org_id, period, tz),
+def period_scores(session: Session, org_id: int, period: Period, tz: str = DEFAULT_TZ,
+                  inputs: ChannelInputs | None = None) -> PeriodScores:
+    return PeriodScores(period, channel_scores(session, org_id, period, tz, inputs),
                         practice_outcome(session, org_id, period))
 
 
@@ -197,11 +220,13 @@ def organisation_scores(session: Session, period: Period, org: str | None = None
     if org is not None and not orgs:
         raise UserError(f"Организация «{org}» не найдена (укажите код или полное наименование).")
     previous = period.previous()
+    only = orgs[0].id if org is not None else None
+    now, before = channel_inputs(session, period, tz, only), channel_inputs(session, previous, tz, only)
     out = []
     for o in orgs:
         assert o.id is not None
-        out.append(OrgScores(o.code, o.name, period_scores(session, o.id, period, tz),
-                             period_scores(session, o.id, previous, tz)))
+        out.append(OrgScores(o.code, o.name, period_scores(session, o.id, period, tz, now),
+                             period_scores(session, o.id, previous, tz, before)))
     return out
 
 
@@ -306,11 +331,12 @@ def recompute(session: Session, periods: Iterable[Period], org_ids: Iterable[int
     """Recompute and store the scores of the given periods (the nightly run passes the
     periods its new feedback falls in); returns the number of snapshot rows written."""
     wanted = set(org_ids) if org_ids is not None else None
-    periods = list(periods)
+    orgs = [o for o in session.exec(select(Organisation)).all()
+            if o.id is not None and (wanted is None or o.id in wanted)]
     written = 0
-    for org in session.exec(select(Organisation)).all():
-        if org.id is None or (wanted is not None and org.id not in wanted):
-            continue
-        for period in periods:
-            written += write_snapshots(session, org.id, period_scores(session, org.id, period, tz))
+    for period in periods:
+        inputs = channel_inputs(session, period, tz)
+        for org in orgs:
+            assert org.id is not None
+            written += write_snapshots(session, org.id, period_scores(session, org.id, period, tz, inputs))
     return written

@@ -7,11 +7,12 @@ period an item covers) is decided in Python, identically on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from models.tables import (
@@ -24,7 +25,6 @@ from models.tables import (
 )
 
 RATING_KINDS = ("yandex", "pos", "terminal")
-CRITERIA_KINDS = ("survey", "vashkontrol")
 
 
 @dataclass(frozen=True)
@@ -42,51 +42,77 @@ def organisations(session: Session, ref: str | None = None) -> list[Organisation
     return list(session.exec(query).all())
 
 
-def channel_kinds(session: Session, org_id: int) -> set[str]:
-    """The kinds of the organisation's sources: the channels it is scored on."""
-    return set(session.exec(select(Source.kind).where(Source.org_id == org_id).distinct()).all())
-
-
-def rating_sums(session: Session, org_id: int, start: datetime,
-                end: datetime) -> dict[str, tuple[float, int]]:
-    """(Σ rating, number of rated items) per rating channel for items published in [start, end)."""
-    query = (
-        select(Source.kind, func.sum(Feedback.rating), func.count(col(Feedback.rating)))
-        .join(Source, col(Source.id) == col(Feedback.source_id))
-        .where(Source.org_id == org_id, col(Source.kind).in_(RATING_KINDS),
-               col(Feedback.rating).is_not(None),
-               col(Feedback.published_at) >= start, col(Feedback.published_at) < end)
-        .group_by(Source.kind)
-    )
-    return {kind: (float(total or 0), int(n)) for kind, total, n in session.exec(query).all()}
-
-
-def criteria_items(session: Session, org_id: int, start: datetime,
-                   end: datetime) -> dict[str, list[dict[str, Any]]]:
-    """The criteria dicts of survey and «Ваш контроль» items published in [start, end)."""
-    query = (
-        select(Source.kind, Feedback.criteria)
-        .join(Source, col(Source.id) == col(Feedback.source_id))
-        .where(Source.org_id == org_id, col(Source.kind).in_(CRITERIA_KINDS),
-               col(Feedback.published_at) >= start, col(Feedback.published_at) < end)
-    )
-    out: dict[str, list[dict[str, Any]]] = {}
-    for kind, criteria in session.exec(query).all():
-        out.setdefault(kind, []).append(dict(criteria or {}))
+def channel_kinds(session: Session, org_id: int | None = None) -> dict[int, set[str]]:
+    """The kinds of each organisation's sources: the channels it is scored on."""
+    query = select(Source.org_id, Source.kind).distinct()
+    if org_id is not None:
+        query = query.where(Source.org_id == org_id)
+    out: dict[int, set[str]] = {}
+    for org, kind in session.exec(query).all():
+        out.setdefault(org, set()).add(kind)
     return out
 
 
-def gosuslugi_items(session: Session, org_id: int) -> list[dict[str, Any]]:
-    """Every Госуслуги item of the organisation: rating, weight, the period it covers and its
+def _in_period(query: Any, start: datetime, end: datetime, org_id: int | None) -> Any:
+    query = query.where(col(Feedback.published_at) >= start, col(Feedback.published_at) < end)
+    return query if org_id is None else query.where(Source.org_id == org_id)
+
+
+def rating_sums(session: Session, start: datetime, end: datetime,
+                org_id: int | None = None) -> dict[tuple[int, str], tuple[float, int]]:
+    """(Σ rating, number of rated items) per (organisation, rating channel) for items
+    published in [start, end): one grouped query for every organisation at once."""
+    query = (
+        select(Source.org_id, Source.kind, func.sum(Feedback.rating), func.count(col(Feedback.rating)))
+        .join(Source, col(Source.id) == col(Feedback.source_id))
+        .where(col(Source.kind).in_(RATING_KINDS), col(Feedback.rating).is_not(None))
+        .group_by(Source.org_id, Source.kind)
+    )
+    return {(org, kind): (float(total or 0), int(n))
+            for org, kind, total, n in session.exec(_in_period(query, start, end, org_id)).all()}
+
+
+CriteriaSums = dict[tuple[int, str], tuple[dict[str, tuple[float, int]], int]]
+
+
+def criteria_sums(session: Session, start: datetime, end: datetime, criteria: Mapping[str, Sequence[str]],
+                  org_id: int | None = None) -> CriteriaSums:
+    """Per (organisation, criteria channel): (Σ score, count) of each criterion and the number
+    of items scoring at least one of them — summed in SQL from the JSON criteria (json_extract
+    on SQLite, ->> on PostgreSQL), so a million survey answers never come to Python."""
+    out: CriteriaSums = {}
+    for kind, keys in criteria.items():
+        values = [Feedback.criteria[key].as_float() for key in keys]  # type: ignore[index]
+        scored = case((or_(*[v.is_not(None) for v in values]), 1))
+        query = (
+            select(Source.org_id, func.count(scored),
+                   *[x for v in values for x in (func.sum(v), func.count(v))])
+            .join(Source, col(Source.id) == col(Feedback.source_id))
+            .where(Source.kind == kind)
+            .group_by(Source.org_id)
+        )
+        for org, n, *sums in session.exec(_in_period(query, start, end, org_id)).all():
+            tallies = {key: (float(sums[2 * i] or 0), int(sums[2 * i + 1]))
+                       for i, key in enumerate(keys) if sums[2 * i + 1]}
+            out[(org, kind)] = (tallies, int(n))
+    return out
+
+
+def gosuslugi_items(session: Session, org_id: int | None = None) -> dict[int, list[dict[str, Any]]]:
+    """Every Госуслуги item per organisation: rating, weight, the period it covers and its
     date; the caller keeps those whose own period lies inside the requested one."""
     query = (
-        select(Feedback.rating, Feedback.extra, Feedback.published_at)
+        select(Source.org_id, Feedback.rating, Feedback.extra, Feedback.published_at)
         .join(Source, col(Source.id) == col(Feedback.source_id))
-        .where(Source.org_id == org_id, Source.kind == "gosuslugi", col(Feedback.rating).is_not(None))
+        .where(Source.kind == "gosuslugi", col(Feedback.rating).is_not(None))
     )
-    return [{"rating": rating, "ratings_count": (extra or {}).get("ratings_count"),
-             "period": (extra or {}).get("period"), "published_at": published}
-            for rating, extra, published in session.exec(query).all()]
+    if org_id is not None:
+        query = query.where(Source.org_id == org_id)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for org, rating, extra, published in session.exec(query).all():
+        out.setdefault(org, []).append({"rating": rating, "ratings_count": (extra or {}).get("ratings_count"),
+                                        "period": (extra or {}).get("period"), "published_at": published})
+    return out
 
 
 def practice_rows(session: Session, org_id: int, period: str) -> PracticeRows | None:
