@@ -215,7 +215,8 @@ def dynamics_section(w: DocWriter, data: ReportData) -> None:
 def recommendations_section(w: DocWriter, data: ReportData, recs: list[Recommendation]) -> None:
     w.heading(SECTIONS[5], 1)
     if not recs:
-        w.para("Мониторинг за период не проводился — рекомендации не формируются.")
+        w.para("Мониторинг за период не проводился — рекомендации не формируются." if not data.monitored else
+               "Данных за период недостаточно для выводов — рекомендации не формируются.")
         return
     when = f"в {data.period.start.year + 1} году " if data.period.kind == "year" else ""
     w.para(f"Учитывая полученные результаты, необходимо {when}провести работу по повышению качества "
@@ -245,6 +246,10 @@ def write_docx(data: ReportData, recs: list[Recommendation], path: Path, step: S
         build(w, data)
         if step:
             step(name)
+    props = w.doc.core_properties
+    props.title = f"Отчет о результатах мониторинга качества муниципальных услуг {period_for(data.period)}"
+    props.author = props.last_modified_by = "painmap"
+    props.subject = data.region
     path.parent.mkdir(parents=True, exist_ok=True)
     w.save(path)
     return w.figures

@@ -149,7 +149,8 @@ def indicator_finding(rule: IndicatorRule, org: OrgReport) -> Finding | None:
 
 def recommend(data: ReportData, rules: Rules | None = None) -> list[Recommendation]:
     """Recommendations for the monitored offices: pains first (the most widespread first),
-    then weak indicators in the rules' order; the fallback when nothing fires."""
+    then weak indicators in the rules' order; the fallback when nothing fires although there
+    was something to measure (a period without any data gets no advice at all)."""
     rules = rules or load_rules()
     previous_label = data.previous.label
     pains: list[Recommendation] = []
@@ -170,6 +171,7 @@ def recommend(data: ReportData, rules: Rules | None = None) -> list[Recommendati
         if rec.findings:
             indicators.append(rec)
     out = pains + indicators
-    if not out and rules.fallback and data.monitored:
+    measured = any(o.scores.current.k_ud is not None or o.practice_computed for o in data.monitored)
+    if not out and rules.fallback and measured:
         out.append(Recommendation("fallback", rules.fallback))
     return out

@@ -105,6 +105,19 @@ def test_a_quarter_uses_the_practice_data_of_its_year(sqlite_store: str, tmp_pat
     assert "68,14" in text
 
 
+def test_a_period_without_any_data(sqlite_store: str, tmp_path: Path) -> None:
+    with session_scope() as session:
+        populate(session, tmp_path)
+    output, docx, xlsx = report(tmp_path, "--period", "2030")
+    doc = Document(str(docx))
+    assert len(headings(doc)) == 6 and not doc.inline_shapes  # no numbers, no diagrams
+    text = docx_text(doc)
+    assert "оценок граждан по каналам обратной связи не получено" in text
+    assert "рекомендации не формируются" in section(text, "6. Рекомендации", None)
+    assert "рекомендаций — 0" in " ".join(output.split())
+    assert load_workbook(xlsx)["Таблица 3"]["A1"].value == "Таблица 3: нет данных о практике."
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--period", "2025", "--out", "report.pdf"], "ожидается расширение .docx"),
     (["--period", "2025", "--out", "r.docx", "--xlsx", "r.csv"], "ожидается расширение .xlsx"),
