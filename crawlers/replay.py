@@ -57,7 +57,7 @@ class ReplayServer:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> ReplayServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -4,6 +4,7 @@ captcha, retries, broken pages, politeness. Each crawl runs in its own process, 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -158,3 +159,26 @@ def test_two_crawls_in_one_process(replay: tuple[Path, ReplayServer]) -> None:
 def test_unreachable_host_is_an_error_not_a_crash() -> None:
     result = crawl(ORG, "http://127.0.0.1:9", delay=0.01, retries=1, backoff=0.01, timeout=2)
     assert result.stop == "error" and result.error is not None and "страница 1" in result.error
+
+
+def test_a_crashed_worker_is_reported_with_its_output() -> None:
+    """A worker that dies without its closing event: the crawl says so, with stderr's tail."""
+    from crawlers.yandex.run import _run
+
+    result = CrawlResult(org_id=ORG, base_url="http://127.0.0.1:9")
+    command = [sys.executable, "-c",
+               'import sys; print(\'{"type": "item", "page": 1, "item": {"review_id": "x"}}\'); '
+               'sys.stderr.write("ModuleNotFoundError: scrapy"); sys.exit(2)']
+    _run(command, result, None, deadline=60)
+    assert result.stop == "error" and result.items == []  # an item of an unfinished page is dropped
+    assert result.error is not None and "кодом 2" in result.error and "ModuleNotFoundError" in result.error
+
+
+def test_replay_without_a_directory_is_a_user_error(tmp_path: Path) -> None:
+    from crawlers.yandex.run import endpoint
+    from models.errors import UserError
+
+    with pytest.raises(UserError, match=r"\[replay\] dir"), endpoint("replay", tmp_path / "missing"):
+        pass
+    with endpoint("https://yandex.ru/", None) as base:
+        assert base == "https://yandex.ru"

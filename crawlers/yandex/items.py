@@ -61,6 +61,11 @@ def _count(value: Any) -> int:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
+def _obj(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def review_item(raw: Any, org_id: str, page: int, position: int) -> dict[str, Any]:
     """One review object → the flat item; raises `ItemError` naming what is wrong."""
     if not isinstance(raw, dict):
@@ -68,9 +73,7 @@ def review_item(raw: Any, org_id: str, page: int, position: int) -> dict[str, An
     review_id = raw.get("reviewId")
     if not isinstance(review_id, str) or not review_id.strip():
         raise ItemError("нет идентификатора отзыва (reviewId)")
-    author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
-    reactions = raw.get("reactions") if isinstance(raw.get("reactions"), dict) else {}
-    comment = raw.get("businessComment") if isinstance(raw.get("businessComment"), dict) else {}
+    author, reactions, comment = _obj(raw, "author"), _obj(raw, "reactions"), _obj(raw, "businessComment")
     reply_time = comment.get("updatedTime")
     return {
         "review_id": review_id.strip(),

@@ -27,9 +27,13 @@ PAGE_SIZE = 50
 
 
 try:  # a dependency of Prefect; parses the ~1 MB state of a real page several times faster
-    from orjson import loads as _loads
+    from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover
-    _loads = json.loads
+    _fast_loads = None  # type: ignore[assignment]
+
+
+def _loads(text: str) -> Any:
+    return _fast_loads(text) if _fast_loads is not None else json.loads(text)
 
 
 class PageFormatError(UserError):

@@ -170,11 +170,11 @@ def _existing_source(session: Any, org_id: str, org: Any | None) -> tuple[Any, A
 
     from models.tables import Organisation, Source
 
-    query = select(Source, Organisation).join(Organisation, Organisation.id == Source.org_id).where(
+    query = select(Source, Organisation).join(Organisation).where(
         Source.kind == "yandex", Source.external_id == org_id)
     if org is not None:
         query = query.where(Organisation.id == org.id)
-    row = session.exec(query.order_by(Source.id)).first()
+    row = session.exec(query.order_by(Source.id)).first()  # type: ignore[arg-type]
     return (row[0], row[1]) if row else None
 
 
