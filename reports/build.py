@@ -17,7 +17,7 @@ from reports.recommendations import recommend
 from reports.xlsx_report import write_xlsx
 from scoring.periods import Period
 
-DOCX_STEPS, XLSX_STEPS = 8, 9
+DOCX_STEPS, XLSX_STEPS = 8, 10
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The report's tables as an XLSX workbook: tables 1–5 of the Методика and the pain map, one
 sheet each (offices stacked, each block starting on a new printed page), plus the
-indicators and their dynamics. Numbers stay numbers (rounded to 2 decimals, shown with the
+indicators, Куд per channel and the dynamics. Numbers stay numbers (rounded to 2 decimals, shown with the
 locale's decimal separator); sheets are set up for printing on A4 with titles repeated.
 """
 
@@ -70,7 +70,6 @@ def write_grid(ws: Worksheet, grid: Grid, row: int) -> int:
     ws.cell(row, 1, grid.title).font = Font(bold=True, size=12)
     ws.merge_cells(f"A{row}:{_merge_width(grid)}{row}")
     ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[row].height = 32 if len(grid.title) > 90 else 18
     row += 1
     if grid.subtitle:
         ws.cell(row, 1, grid.subtitle).font = Font(italic=True)
@@ -99,7 +98,7 @@ def write_grid(ws: Worksheet, grid: Grid, row: int) -> int:
             cell = ws.cell(row, c, cell_value(value, kind))
             cell.border = BORDER
             numeric = isinstance(cell.value, int | float)
-            side = "right" if numeric else "center" if kind == BOOL else "left"
+            side = "right" if numeric else "center" if kind == BOOL or cell.value == DASH else "left"
             cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=side)
             if numeric and kind in FORMATS:
                 cell.number_format = FORMATS[kind]
@@ -133,6 +132,49 @@ def _setup(ws: Worksheet, grids: Sequence[Grid]) -> None:
     ws.oddHeader.right.text = "&A"
 
 
+def wrapped_lines(text: str, chars: float) -> int:
+    """How many lines a wrapping cell needs: greedy word wrap at `chars` characters a line."""
+    per_line = max(1, int(chars))
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split():
+            size = len(word)
+            if used and used + 1 + size > per_line:
+                lines, used = lines + 1, 0
+            if used:
+                used += 1 + size
+            else:  # a word longer than a line breaks across lines
+                lines += (size - 1) // per_line
+                used = size - (size - 1) // per_line * per_line
+    return lines
+
+
+def fit_rows(ws: Worksheet) -> None:
+    """Row heights from the wrapped text: neither Excel nor LibreOffice grows rows with merged
+    or wrapped header cells written by openpyxl, and a printed table must not cut its text."""
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    for merged in ws.merged_cells.ranges:
+        spans[(merged.min_row, merged.min_col)] = (merged.max_col - merged.min_col + 1,
+                                                   merged.max_row - merged.min_row + 1)
+    widths = {c: ws.column_dimensions[get_column_letter(c)].width or 8.43
+              for c in range(1, ws.max_column + 1)}
+    needed: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            cols, rows = spans.get((cell.row, cell.column), (1, 1))
+            width = sum(widths.get(c, 8.43) for c in range(cell.column, cell.column + cols))
+            size = float(cell.font.sz or 11) if cell.font else 11.0
+            chars = width * 1.05 * 11 / size * (0.9 if cell.font and cell.font.b else 1.0)
+            height = wrapped_lines(cell.value, chars) * size * 1.35 + 3
+            needed[cell.row] = max(needed.get(cell.row, 0.0), height / rows)
+    for number, height in needed.items():
+        ws.row_dimensions[number].height = round(max(height, 15.0), 1)
+
+
 def write_sheet(wb: Workbook, name: str, grids: Sequence[Grid | None], *, page_per_grid: bool = True,
                 empty: str = "Нет данных за период.") -> Worksheet:
     ws = wb.create_sheet(name)
@@ -146,6 +188,7 @@ def write_sheet(wb: Workbook, name: str, grids: Sequence[Grid | None], *, page_p
             ws.row_breaks.append(Break(id=row - 1))
         row = write_grid(ws, grid, row)
     _setup(ws, shown)
+    fit_rows(ws)
     return ws
 
 
@@ -174,8 +217,8 @@ def write_xlsx(data: ReportData, path: Path, step: Step | None = None) -> Path:
     practice = [(o, o.practice, f"{o.scores.current.practice.year} год")
                 for o in data.organisations if o.practice is not None]
     sheets: list[tuple[str, Callable[[], object]]] = [
-        ("Показатели", lambda: write_sheet(wb, "Показатели", [summary_grid(data), channels_grid(data)],
-                                           page_per_grid=False)),
+        ("Показатели", lambda: write_sheet(wb, "Показатели", [summary_grid(data)])),
+        ("Куд по каналам", lambda: write_sheet(wb, "Куд по каналам", [channels_grid(data)])),
         ("Таблица 1", lambda: write_sheet(wb, "Таблица 1", [table1(o, label) for o in data.monitored],
                                           empty="нет данных опроса за период.")),
         ("Таблица 2", lambda: write_sheet(wb, "Таблица 2", [table2(o, label) for o in data.monitored],

@@ -115,3 +115,22 @@ def test_sheets_are_set_up_for_printing(built_report: BuiltReport, sheet: str, o
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.column_dimensions["B"].width > 10
+
+
+@pytest.mark.parametrize(("text", "chars", "lines"), [
+    ("", 10, 1), ("коротко", 10, 1), ("два слова", 5, 2), ("один\nдва", 50, 2),
+    ("очень-длинное-слово-без-пробелов", 10, 4), ("а б в г д е", 3, 3),
+])
+def test_wrapped_lines(text: str, chars: float, lines: int) -> None:
+    from reports.xlsx_report import wrapped_lines
+
+    assert wrapped_lines(text, chars) == lines
+
+
+def test_rows_are_tall_enough_for_their_wrapped_text(built_report: BuiltReport) -> None:
+    ws = built_report.book["Таблица 3"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "№ п/п")
+    # the two header rows hold up to ten lines of narrow, wrapped column titles
+    assert ws.row_dimensions[header].height + ws.row_dimensions[header + 1].height > 100
+    body = header + 3
+    assert 15 <= ws.row_dimensions[body].height < 60
