@@ -29,6 +29,8 @@ demo: $(DEMO_DIR)/painmap.toml
 run: install demo
 	PAINMAP_CONFIG=$(DEMO_DIR)/painmap.toml $(BIN)/painmap init
 	PAINMAP_CONFIG=$(DEMO_DIR)/painmap.toml $(BIN)/painmap nightly
+	PAINMAP_CONFIG=$(DEMO_DIR)/painmap.toml $(BIN)/painmap report --period 2025 \
+		--out $(DEMO_DIR)/report.docx --xlsx $(DEMO_DIR)/report.xlsx
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -16,8 +16,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Piped output (make, CI logs) gets a wide table instead of Rich's 80-column default.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 150)
 T = TypeVar("T")
 
 

@@ -1,45 +1,369 @@
-"""The nightly job: for each configured source ingest what is new, classify new and changed
-feedback, recompute the scores of the affected periods, and store a run summary.
+"""The nightly job: for each configured source ingest what is new (crawl, drop-folder files
+or API), import the practice workbooks, classify new and changed feedback, recompute the
+scores of the affected periods, and store a run summary.
 
-A flow that reads like the process it runs; every step is a call into a package.
+The flow reads like the process it runs; every step is a call into a package. Sources run
+one after another as separate tasks with retries and a timeout: one failing or blocked
+source is recorded as such and the others still complete.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import glob
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE as NO_CACHE
+from sqlalchemy import select
 
 from flows.commands.common import prepare_store
-from flows.config import AppConfig, load_config
+from flows.config import AppConfig, OrganisationConfig, SourceConfig, load_config
+from models.db import session_scope
+from models.errors import SourceBlocked, UserError
+from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
 
-STAGES = ("ingest", "practice", "classify", "scores")
+FILE_KINDS = ("pos", "gosuslugi", "survey", "terminal", "vashkontrol")
 
 
 @dataclass
-class NightlySummary:
-    stages_run: list[str] = field(default_factory=list)
-    stages_missing: list[str] = field(default_factory=list)
-    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+class SourceOutcome:
+    """What one source gave in this run (all counts summed over its files/pages)."""
+
+    org: str
+    source: str
+    kind: str
+    status: str = "ok"  # ok | unchanged | blocked | failed | skipped
+    n_new: int = 0
+    n_updated: int = 0
+    n_unchanged: int = 0
+    n_quarantined: int = 0
+    files: int = 0
+    files_skipped: int = 0
+    detail: str | None = None
+    changed_ids: list[int] = field(default_factory=list)
+
+    def add(self, result: Any) -> None:
+        self.n_new += result.n_new
+        self.n_updated += result.n_updated
+        self.n_unchanged += result.n_unchanged
+        self.n_quarantined += result.n_quarantined
+        self.changed_ids += list(result.changed_ids)
+
+    def summary(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["changed"] = len(data.pop("changed_ids"))
+        return data
 
 
-@task(name="prepare-store")
+# --- steps ------------------------------------------------------------------------------------
+
+@task(name="prepare-store", cache_policy=NO_CACHE)
 def prepare(config: AppConfig) -> None:
+    """Schema up to date; organisations, services and sources as the config declares."""
     prepare_store(config)
 
 
+def _source_id(org_code: str, name: str) -> int:
+    with session_scope() as session:
+        source_id = session.execute(
+            select(Source.id).join(Organisation, Organisation.id == Source.org_id)
+            .where(Organisation.code == org_code, Source.name == name)
+        ).scalar_one()
+    return int(source_id)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _already_imported(source_id: int, path: Path, sha: str) -> bool:
+    """A file whose exact bytes were imported successfully before is skipped: re-importing
+    would change nothing, and skipping keeps the second run of a night fast."""
+    with session_scope() as session:
+        runs = session.execute(
+            select(IngestRun.summary).where(IngestRun.source_id == source_id,
+                                            IngestRun.origin == str(path),
+                                            IngestRun.status == "ok")
+            .order_by(IngestRun.id.desc()).limit(5)  # type: ignore[union-attr]
+        ).scalars().all()
+    return any((summary or {}).get("sha256") == sha for summary in runs)
+
+
+def _remember_file(run_id: int, sha: str) -> None:
+    with session_scope() as session:
+        run = session.get(IngestRun, run_id)
+        if run is not None:
+            run.summary = {**(run.summary or {}), "sha256": sha}
+            session.add(run)
+
+
+def drop_files(pattern: Path) -> list[Path]:
+    """`path` of a file source: a glob, a folder (every file in it) or one file."""
+    if any(c in str(pattern) for c in "*?["):
+        return sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
+    if pattern.is_dir():
+        return sorted(p for p in pattern.iterdir() if p.is_file() and not p.name.startswith("."))
+    return [pattern] if pattern.exists() else []
+
+
+def ingest_files(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
+    from ingest.importers import import_file, options_from
+
+    if not src.path:
+        out.status, out.detail = "skipped", "не указан path (каталог или маска файлов)"
+        return
+    paths = drop_files(config.resolve(src.path))
+    options = options_from(src.settings(), config.path.parent if config.path else None,
+                           timezone=config.region.timezone)
+    for path in paths:
+        sha = _sha256(path)
+        if _already_imported(source_id, path, sha):
+            out.files_skipped += 1
+            continue
+        result = import_file(src.kind, path, source_id, options)
+        _remember_file(result.run_id, sha)
+        out.files += 1
+        out.add(result)
+
+
+def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
+    """Incremental crawl: stops at the first page with nothing newer than what is stored."""
+    from crawlers.yandex.run import crawl_into_source, endpoint
+
+    settings = src.settings()
+    replay_dir = config.resolve(config.replay.dir) if config.replay else None
+    with endpoint(settings.get("base_url"), replay_dir) as base_url:
+        delay = settings.get("delay")
+        result = crawl_into_source(source_id, src.external_id or "", base_url=base_url,
+                                   max_pages=settings.get("max_pages"), slug=settings.get("slug"),
+                                   delay=float(delay) if delay is not None else None)
+    out.add(result)
+    if result.status == "blocked":
+        raise SourceBlocked(result.note or "капча")
+    if result.status in ("failed", "partial"):
+        raise UserError(result.note or "сбор отзывов не удался")
+
+
+def pull_pos_api(src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
+    from ingest.importers import import_pos_api
+
+    out.add(import_pos_api(source_id, src.settings()))
+
+
+@task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig) -> SourceOutcome:
+    """One source, whatever its channel. A captcha is not retried: the source is blocked."""
+    logger = get_run_logger()
+    out = SourceOutcome(org.code, src.name, src.kind)
+    source_id = _source_id(org.code, src.name)
+    try:
+        if src.kind == "yandex":
+            crawl_yandex(config, src, source_id, out)
+        elif src.kind == "pos" and src.base_url and not src.path:
+            pull_pos_api(src, source_id, out)
+        else:
+            ingest_files(config, src, source_id, out)
+    except SourceBlocked as exc:
+        out.status, out.detail = "blocked", str(exc)
+        logger.warning("%s/%s: источник заблокирован (%s); сохранено новых: %d",
+                       org.code, src.name, exc, out.n_new)
+        return out
+    if out.status == "ok" and not (out.n_new or out.n_updated):
+        out.status = "unchanged"
+    logger.info("%s/%s: новых %d, изменённых %d, без изменений %d, в карантине %d, "
+                "файлов %d (пропущено %d)", org.code, src.name, out.n_new, out.n_updated,
+                out.n_unchanged, out.n_quarantined, out.files, out.files_skipped)
+    return out
+
+
+@task(name="import-practice", cache_policy=NO_CACHE)
+def import_practice(config: AppConfig) -> list[dict[str, Any]]:
+    """The practice workbooks (Таблицы 3, 3.1, 5) named in the config; unchanged ones are no-ops."""
+    from ingest.practice import read_practice
+    from ingest.practice.store import UNCHANGED, store_practice
+    from models.repo import find_organisation
+
+    logger = get_run_logger()
+    done = []
+    for org_cfg in config.organisations:
+        for period, relative in sorted(org_cfg.practice.items()):
+            path = config.resolve(relative)
+            book = read_practice(path)
+            with session_scope() as session:
+                org = find_organisation(session, org_cfg.code)
+                assert org is not None
+                outcome = store_practice(session, org, period, book)
+            changed = outcome.status != UNCHANGED
+            for warning in book.warnings:
+                logger.warning("%s, %s: %s", org_cfg.code, path.name, warning)
+            done.append({"org": org_cfg.code, "period": period, "changed": changed})
+    return done
+
+
+@task(name="classify", cache_policy=NO_CACHE)
+def classify(config: AppConfig) -> dict[str, Any]:
+    """Categories, polarity, masking and mentions for every new or changed item."""
+    from nlp.batch import classify_pending
+
+    logger = get_run_logger()
+    last = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - last[0] >= 5000 or done == total:
+            logger.info("Классификация: %d из %d", done, total)
+            last[0] = done
+
+    counts = classify_pending(batch_size=config.nlp.batch_size, ner=config.nlp.ner,
+                              model_path=config.nlp.model_path, progress=progress)
+    return counts.as_dict()
+
+
+def changed_days(ids: list[int], tz: str) -> set[date]:
+    zone = ZoneInfo(tz)
+    days: set[date] = set()
+    with session_scope() as session:
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            for (published,) in session.execute(select(Feedback.published_at)
+                                                .where(Feedback.id.in_(chunk))):  # type: ignore[union-attr]
+                if published is not None:
+                    days.add(published.astimezone(zone).date())
+    return days
+
+
+def _snapshot_values(keys: list[str]) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    with session_scope() as session:
+        rows = session.execute(
+            select(Organisation.code, ScoreSnapshot.channel, ScoreSnapshot.period, ScoreSnapshot.k_ud,
+                   ScoreSnapshot.k_pr, ScoreSnapshot.k_ef)
+            .join(Organisation, Organisation.id == ScoreSnapshot.org_id)
+            .where(ScoreSnapshot.period.in_(keys))  # type: ignore[attr-defined]
+        ).all()
+    return {(code, channel, period): tuple(None if v is None else round(v, 2) for v in values)
+            for code, channel, period, *values in rows}
+
+
+@task(name="recompute-scores", cache_policy=NO_CACHE)
+def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int]) -> list[dict[str, Any]]:
+    """Scores of every period a change falls in; returns the indicators whose value moved."""
+    from flows.scores import recompute
+    from scoring.periods import affected, month, quarter, year
+
+    periods = {p.key: p for p in affected(days)}
+    for y in practice_years:
+        for p in [year(y), *(quarter(y, q) for q in range(1, 5)), *(month(y, m) for m in range(1, 13))]:
+            periods.setdefault(p.key, p)
+    if not periods:
+        return []
+    before = _snapshot_values(list(periods))
+    with session_scope() as session:
+        recompute(session, periods.values(), tz=config.region.timezone)
+    after = _snapshot_values(list(periods))
+    changes = []
+    for key, values in sorted(after.items()):
+        if before.get(key) != values:
+            org, channel, period = key
+            changes.append({"org": org, "channel": channel, "period": period,
+                            "before": before.get(key), "after": values})
+    get_run_logger().info("Пересчитано периодов: %d; изменившихся показателей: %d",
+                          len(periods), len(changes))
+    return changes
+
+
+def store_summary(summary: dict[str, Any], status: str) -> int:
+    with session_scope() as session:
+        run = IngestRun(kind="nightly", status=status, finished_at=utcnow(), summary=summary,
+                        n_new=sum(s["n_new"] for s in summary["sources"]),
+                        n_updated=sum(s["n_updated"] for s in summary["sources"]),
+                        n_unchanged=sum(s["n_unchanged"] for s in summary["sources"]),
+                        n_quarantined=sum(s["n_quarantined"] for s in summary["sources"]))
+        session.add(run)
+        session.flush()
+        return int(run.id)  # type: ignore[arg-type]
+
+
+# --- the flow ---------------------------------------------------------------------------------
+
+def selected(config: AppConfig, only: str | None) -> list[tuple[OrganisationConfig, SourceConfig]]:
+    chosen = [(o, s) for o, s in config.sources() if s.enabled and
+              (only is None or only in (s.name, f"{o.code}/{s.name}"))]
+    if only is not None and not chosen:
+        raise UserError(f"источник «{only}» не найден в конфигурации (укажите имя или код_органа/имя)")
+    return chosen
+
+
 @flow(name="painmap-nightly", log_prints=False)
-def nightly_flow(config_path: str | None = None, source: str | None = None) -> dict[str, Any]:
+def nightly_flow(config_path: str | None = None, source: str | None = None,
+                 parallel: bool = False) -> dict[str, Any]:
     logger = get_run_logger()
     config = load_config(Path(config_path) if config_path else None)
     prepare(config)
-    summary = NightlySummary()
-    for stage in STAGES:
-        summary.stages_missing.append(stage)
-    logger.info("Хранилище готово; организаций: %d, источников: %d",
-                len(config.organisations), len(config.sources()))
-    if summary.stages_missing:
-        logger.warning("Этапы пока не реализованы: %s", ", ".join(summary.stages_missing))
-    return summary.__dict__
+    outcomes: list[SourceOutcome] = []
+    for org, src in selected(config, source):
+        state = ingest_source.with_options(
+            timeout_seconds=float(src.settings().get("timeout", 3600)),
+            task_run_name=f"ingest-{org.code}-{src.name}",
+        )(config, org, src, return_state=True)
+        if state.is_completed():
+            outcomes.append(state.result())
+        else:
+            error = _error_text(state)
+            logger.error("%s/%s: ошибка: %s", org.code, src.name, error)
+            _mark_failed(org.code, src.name, error)
+            outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
+    practice = import_practice(config) if source is None else []
+    classified = classify(config)
+    ids = [i for o in outcomes for i in o.changed_ids]
+    years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
+    changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
+    failed = [o for o in outcomes if o.status in ("failed", "blocked")]
+    summary = {
+        "sources": [o.summary() for o in outcomes],
+        "practice": practice,
+        "classified": classified,
+        "scores_changed": changes,
+    }
+    summary["run_id"] = store_summary(summary, "partial" if failed else "ok")
+    logger.info("Ночной прогон завершён: источников %d (с ошибками или заблокировано: %d), "
+                "классифицировано %d, изменившихся показателей %d",
+                len(outcomes), len(failed), classified.get("classified", 0), len(changes))
+    return summary
+
+
+def _error_text(state: Any) -> str:
+    try:
+        state.result()
+    except BaseException as exc:  # the task's own exception, re-raised by Prefect
+        return str(exc) or type(exc).__name__
+    return state.message or "неизвестная ошибка"
+
+
+def _mark_failed(org_code: str, name: str, error: str) -> None:
+    from ingest.runs import mark_source
+
+    mark_source(_source_id(org_code, name), "failed", error)
+
+
+def run_nightly(config_path: str | None = None, source: str | None = None,
+                task_runner: str = "default") -> dict[str, Any]:
+    """Run the flow once with the chosen task runner (`dask` needs the `scale` extra)."""
+    if task_runner == "default":
+        return nightly_flow(config_path, source)
+    if task_runner != "dask":
+        raise UserError(f"неизвестный task runner «{task_runner}»: default или dask")
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise UserError("для --task-runner dask установите extra scale: pip install 'painmap[scale]'") from None
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
+                                            "dashboard_address": None})
+    return nightly_flow.with_options(task_runner=runner)(config_path, source, parallel=True)

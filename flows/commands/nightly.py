@@ -1,26 +1,105 @@
-"""`painmap nightly`: run the nightly job once through Prefect."""
+"""`painmap nightly`: run the nightly job once through Prefect, then show what it did, the
+scores of the latest year and the top pains of each office."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from flows.commands.common import config_from
 from flows.console import console
+
+STATUS_NAMES = {"ok": "загружено", "unchanged": "без изменений", "blocked": "заблокирован (капча)",
+                "failed": "ошибка", "skipped": "пропущен"}
+
+
+def summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Источники", title_justify="left")
+    for column in ("Орган", "Источник", "Состояние", "Новых", "Изменено", "Без изменений", "В карантине"):
+        table.add_column(column, justify="right" if column in ("Новых", "Изменено", "Без изменений",
+                                                                 "В карантине") else "left")
+    for s in summary["sources"]:
+        state = STATUS_NAMES.get(s["status"], s["status"])
+        if s.get("detail") and s["status"] in ("blocked", "failed", "skipped"):
+            state += f": {s['detail']}"
+        table.add_row(s["org"], s["source"], state, str(s["n_new"]), str(s["n_updated"]),
+                      str(s["n_unchanged"]), str(s["n_quarantined"]))
+    return table
+
+
+def top_pains(limit: int = 3) -> Table | None:
+    """The most frequent pains of each office in the latest year with feedback."""
+    from sqlalchemy import func, select
+
+    from models.db import session_scope
+    from models.labels import CATEGORY_NAMES
+    from models.painmap import pain_map
+    from models.tables import Feedback
+    from scoring.periods import year
+
+    with session_scope() as session:
+        latest = session.execute(select(func.max(Feedback.published_at))).scalar_one_or_none()
+        if latest is None:
+            return None
+        period = year(latest.year)
+        rows = pain_map(session, *period.utc_bounds(), previous=period.previous().utc_bounds())
+    table = Table(title=f"Главные боли — {period.label}", title_justify="left")
+    table.add_column("Орган")
+    table.add_column("Отзывов с текстом", justify="right")
+    table.add_column("Боли (доля отзывов, изменение к прошлому году)")
+    for row in rows:
+        top = sorted(row.cells.items(), key=lambda kv: -kv[1].count)[:limit]
+        parts = [f"{CATEGORY_NAMES[c]} — {cell.share:.1f}%".replace(".", ",")
+                 + (f" ({cell.change:+.1f} п.п.)".replace(".", ",") if cell.change is not None else "")
+                 for c, cell in top if cell.count]
+        table.add_row(row.org_name, str(row.texts), "\n".join(parts) or "—")
+    return table
 
 
 def register(app: typer.Typer) -> None:
     @app.command("nightly")
     def nightly(
         ctx: typer.Context,
-        source: Annotated[str | None, typer.Option("--source", help="Только этот источник (имя).")] = None,
+        source: Annotated[str | None, typer.Option(
+            "--source", help="Только этот источник (имя или код_органа/имя).")] = None,
+        task_runner: Annotated[str, typer.Option(
+            "--task-runner", help="default или dask (параллельная классификация, extra scale).")] = "default",
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Без таблиц итогов.")] = False,
     ) -> None:
         """Ночной прогон: сбор и импорт, классификация, пересчёт коэффициентов."""
         config = config_from(ctx)
-        from flows.nightly import nightly_flow
+        from flows.nightly import run_nightly
 
-        result = nightly_flow(str(config.path) if config.path else None, source)
-        console.print(f"Ночной прогон завершён. Выполнены этапы: {', '.join(result['stages_run']) or 'нет'}.")
-        if result["stages_missing"]:
-            console.print("Ещё не реализованы: " + ", ".join(result["stages_missing"]))
+        summary = run_nightly(str(config.path) if config.path else None, source, task_runner)
+        if quiet:
+            return
+        console.print(summary_table(summary))
+        classified = summary["classified"]
+        console.print(f"Классифицировано отзывов: {classified.get('classified', 0)} "
+                      f"(модель {classified.get('model_version', '—')}); "
+                      f"изменившихся показателей: {len(summary['scores_changed'])}.")
+        pains = top_pains()
+        if pains is not None:
+            console.print(pains)
+        _print_scores(ctx)
+
+
+def _print_scores(ctx: typer.Context) -> None:
+    from sqlalchemy import func, select
+
+    from flows.commands.scores import print_table
+    from flows.scores import organisation_scores, scores_json
+    from models.db import session_scope
+    from models.tables import Feedback
+    from scoring.periods import year
+
+    config = config_from(ctx)
+    with session_scope() as session:
+        latest = session.execute(select(func.max(Feedback.published_at))).scalar_one_or_none()
+        if latest is None:
+            return
+        period = year(latest.year)
+        data = scores_json(period, organisation_scores(session, period, None, config.region.timezone))
+    print_table(data)
