@@ -101,7 +101,7 @@ def test_batch_matches_single(clf: Classifier) -> None:
 
 
 def test_rating_moves_polarity(clf: Classifier) -> None:
-    text = "Сходила в МФЦ за справкой."
+    text = "Забрала свидетельство о рождении."
     assert clf.classify(text, rating=5).polarity == "positive"
     assert clf.classify(text, rating=1).polarity == "negative"
 
