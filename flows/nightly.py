@@ -309,8 +309,11 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
     prepare(config)
     outcomes: list[SourceOutcome] = []
     for org, src in selected(config, source):
+        settings = src.settings()
         state = ingest_source.with_options(
-            timeout_seconds=float(src.settings().get("timeout", 3600)),
+            timeout_seconds=float(settings.get("timeout", 3600)),
+            retries=int(settings.get("retries", 2)),
+            retry_delay_seconds=float(settings.get("retry_delay", 5)),
             task_run_name=f"ingest-{org.code}-{src.name}",
         )(config, org, src, return_state=True)
         if state.is_completed():

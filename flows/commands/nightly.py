@@ -51,11 +51,16 @@ def top_pains(limit: int = 3) -> Table | None:
     table.add_column("Боли (доля отзывов, изменение к прошлому году)")
     for row in rows:
         top = sorted(row.cells.items(), key=lambda kv: -kv[1].count)[:limit]
-        parts = [f"{CATEGORY_NAMES[c]} — {cell.share:.1f}%".replace(".", ",")
-                 + (f" ({cell.change:+.1f} п.п.)".replace(".", ",") if cell.change is not None else "")
+        parts = [f"{CATEGORY_NAMES[c]} — {_num(cell.share)}%"
+                 + (f" ({'+' if cell.change > 0 else ''}{_num(cell.change)} п. п.)"
+                    if cell.change is not None else "")
                  for c, cell in top if cell.count]
         table.add_row(row.org_name, str(row.texts), "\n".join(parts) or "—")
     return table
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
 
 
 def register(app: typer.Typer) -> None:

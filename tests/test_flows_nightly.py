@@ -1,0 +1,176 @@
+"""The nightly flow under Prefect's test harness: the whole demo, an idle second run, a
+failing and a blocked source next to healthy ones, a crash in the middle of an import, and
+the dask task runner giving the same results as the default one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.nightly import run_nightly
+from models.db import session_scope
+from models.tables import (
+    Classification,
+    Feedback,
+    IngestRun,
+    Organisation,
+    ScoreSnapshot,
+    Source,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+
+@pytest.fixture
+def region(demo_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo region (tests edit files and replay scenarios)."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_dir, target)
+    return target
+
+
+def by_source(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f"{s['org']}/{s['source']}": s for s in summary["sources"]}
+
+
+def feedback_count(org: str, source: str) -> int:
+    with session_scope() as session:
+        return session.execute(
+            select(func.count(Feedback.id)).join(Source, Source.id == Feedback.source_id)
+            .join(Organisation, Organisation.id == Source.org_id)
+            .where(Organisation.code == org, Source.name == source)).scalar_one()
+
+
+def test_demo_run_then_an_idle_second_run(sqlite_store: str, region: Path) -> None:
+    first = run_nightly(str(region / "painmap.toml"))
+    sources = by_source(first)
+    assert len(sources) == 19
+    assert all(s["status"] == "ok" for s in sources.values()), sources
+    assert sources["szn/yandex"]["n_new"] == 245
+    assert sources["zags/terminal"]["n_new"] == 1780
+    assert first["classified"]["classified"] > 5000
+    assert {p["org"] for p in first["practice"]} == {"szn", "zags", "opeka", "archive"}
+    with session_scope() as session:
+        assert session.execute(select(func.count(Classification.id))).scalar_one() > 500
+        masked = session.execute(select(func.count(Feedback.id)).where(
+            Feedback.text.is_not(None), Feedback.text_masked.is_(None))).scalar_one()  # type: ignore[union-attr]
+        assert masked == 0
+        overall = session.execute(select(ScoreSnapshot).join(Organisation)
+                                  .where(Organisation.code == "szn", ScoreSnapshot.period == "2025",
+                                         ScoreSnapshot.channel == "overall")).scalar_one()
+        assert overall.k_ud is not None and overall.k_pr is not None and overall.k_ef is not None
+        run = session.get(IngestRun, first["run_id"])
+        assert run is not None and run.kind == "nightly" and run.status == "ok"
+
+    second = run_nightly(str(region / "painmap.toml"))
+    again = by_source(second)
+    assert all(s["n_new"] == 0 and s["n_updated"] == 0 for s in again.values())
+    assert all(s["status"] == "unchanged" for s in again.values())
+    assert sum(s["files_skipped"] for s in again.values()) == 30  # every drop file, untouched
+    assert second["classified"]["classified"] == 0
+    assert second["scores_changed"] == []
+
+
+def test_failing_and_blocked_sources_leave_the_others_complete(sqlite_store: str, region: Path) -> None:
+    (region / "yandex/1000000001/scenario.json").write_text(json.dumps({"captcha_pages": [2]}), "utf-8")
+    (region / "drop/pos/pos_zags_2025.xlsx").write_bytes(b"\x00\x01 not a workbook \xff" * 50)
+    config = (region / "painmap.toml").read_text("utf-8")
+    config = config.replace('path = "drop/pos/pos_zags_*.xlsx"',
+                            'path = "drop/pos/pos_zags_*.xlsx"\nretries = 0')
+    (region / "painmap.toml").write_text(config, "utf-8")
+
+    summary = run_nightly(str(region / "painmap.toml"))
+    sources = by_source(summary)
+    assert sources["szn/yandex"]["status"] == "blocked"
+    assert "капч" in sources["szn/yandex"]["detail"]
+    assert sources["szn/yandex"]["n_new"] == 50  # page 1, fetched before the captcha, is kept
+    assert sources["zags/pos"]["status"] == "failed"
+    assert "pos_zags_2025.xlsx" in sources["zags/pos"]["detail"]
+    healthy = [k for k in sources if k not in ("szn/yandex", "zags/pos")]
+    assert all(sources[k]["status"] == "ok" and sources[k]["n_new"] > 0 for k in healthy)
+    assert feedback_count("zags", "terminal") == 1780
+    with session_scope() as session:
+        status = dict(session.execute(
+            select(Organisation.code + "/" + Source.name, Source.status)
+            .join(Organisation, Organisation.id == Source.org_id)).all())
+        assert status["szn/yandex"] == "blocked" and status["zags/pos"] == "failed"
+        assert status["zags/terminal"] == "ok"
+        assert session.get(IngestRun, summary["run_id"]).status == "partial"  # type: ignore[union-attr]
+
+
+def test_a_crash_mid_import_leaves_no_partial_rows(sqlite_store: str, region: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.pipeline
+    from ingest.store import FeedbackWriter
+
+    monkeypatch.setitem(ingest.pipeline.ingest_records.__kwdefaults__, "chunk_size", 100)
+    original = FeedbackWriter.write
+    calls: dict[int, int] = {}
+
+    def crashing(self: FeedbackWriter, rows: list[Any]) -> Any:
+        calls[self.source_id] = calls.get(self.source_id, 0) + 1
+        if self.source_id == target[0] and calls[self.source_id] == 3:
+            raise RuntimeError("диск отключился посреди импорта")
+        return original(self, rows)
+
+    target = [0]
+    monkeypatch.setattr(FeedbackWriter, "write", crashing)
+    config = (region / "painmap.toml").read_text("utf-8").replace(
+        'path = "drop/terminal/terminal_szn_*.csv"', 'path = "drop/terminal/terminal_szn_*.csv"\nretries = 0')
+    (region / "painmap.toml").write_text(config, "utf-8")
+    from flows.commands.common import prepare_store
+    from flows.config import load_config
+
+    prepare_store(load_config(region / "painmap.toml"))
+    with session_scope() as session:
+        target[0] = session.execute(
+            select(Source.id).join(Organisation, Organisation.id == Source.org_id)
+            .where(Organisation.code == "szn", Source.name == "terminal")).scalar_one()
+
+    summary = run_nightly(str(region / "painmap.toml"))
+    sources = by_source(summary)
+    assert sources["szn/terminal"]["status"] == "failed"
+    assert "диск отключился" in sources["szn/terminal"]["detail"]
+    assert feedback_count("szn", "terminal") == 0  # the 200 rows written before the crash are gone
+    with session_scope() as session:
+        failed = session.execute(select(IngestRun).where(IngestRun.source_id == target[0],
+                                                         IngestRun.status == "failed")).scalars().all()
+        assert failed and "диск отключился" in (failed[0].error or "")
+    assert feedback_count("szn", "pos") == 130 and sources["szn/pos"]["status"] == "ok"
+
+
+def _results() -> dict[str, Any]:
+    with session_scope() as session:
+        labels = session.execute(
+            select(Feedback.external_id, Classification.category)
+            .join(Classification, Classification.feedback_id == Feedback.id)).all()
+        polarity = dict(session.execute(select(Feedback.external_id, Feedback.polarity)).all())
+        masked = dict(session.execute(select(Feedback.external_id, Feedback.text_masked)).all())
+        scores = session.execute(select(Organisation.code, ScoreSnapshot.channel, ScoreSnapshot.period,
+                                        ScoreSnapshot.k_ud, ScoreSnapshot.k_pr, ScoreSnapshot.k_ef)
+                                 .join(Organisation)).all()
+    return {"labels": sorted(labels), "polarity": polarity, "masked": masked, "scores": sorted(scores)}
+
+
+def test_dask_runner_matches_the_default(tmp_path: Path, region: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("prefect_dask")
+    from models.db import dispose_engines
+    from models.migrate import upgrade
+    from models.settings import get_settings
+
+    results = {}
+    for runner in ("default", "dask"):
+        monkeypatch.setenv("PAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / runner}.db")
+        get_settings.cache_clear()
+        dispose_engines()
+        upgrade()
+        summary = run_nightly(str(region / "painmap.toml"), task_runner=runner)
+        assert summary["classified"]["classified"] > 5000
+        results[runner] = _results()
+    dispose_engines()
+    assert results["dask"] == results["default"]
