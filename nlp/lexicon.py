@@ -9,6 +9,7 @@ that fire in a document. See the header of `pains.yaml` for the syntax.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,7 @@ class Item:
         self.keys = frozenset(table)
         self._cache: dict[str, int] = {}
 
-    def absent(self, lemmas: set[str]) -> bool:
+    def absent(self, lemmas: AbstractSet[str]) -> bool:
         """True when no lemma of the document can match (prefix items cannot tell cheaply)."""
         return not self.prefixes and self.keys.isdisjoint(lemmas)
 
@@ -143,31 +144,40 @@ class Lexicon:
         return found
 
     def fired(self, doc: Doc) -> list[Pattern]:
-        """The patterns that occur in the document (each counted once)."""
+        """The patterns that occur in the document (each counted once).
+
+        Work per distinct lemma, not per token: collect the candidate patterns anchored by
+        the document's lemmas with their anchor positions, drop those with an item no word
+        of the document can match (set operations), and only then check positions.
+        """
         lemmas, clauses = doc.lemmas, doc.clauses
-        bits = [NEGATED if n else NOT_NEGATED for n in doc.negated]
+        bits = [NEGATED if neg else NOT_NEGATED for neg in doc.negated]
         n = len(lemmas)
-        hit: set[int] = set()
-        dead: set[int] = set()  # patterns with an item that no word of the document can match
-        present = set(lemmas)
+        positions: dict[str, list[int]] = {}
+        for i, lem in enumerate(lemmas):
+            positions.setdefault(lem, []).append(i)
+        present = positions.keys()
+        candidates: dict[int, list[int]] = {}
+        for lem, where in positions.items():
+            for k in self._anchored(lem):
+                candidates.setdefault(k, []).extend(where)
         patterns = self.patterns
-        for i in range(n):
-            for k in self._anchored(lemmas[i]):
-                if k in hit or k in dead:
+        hit: list[int] = []
+        for k, where in candidates.items():
+            pattern = patterns[k]
+            first, rest = pattern.items[0], pattern.items[1:]
+            if rest and any(item.absent(present) for item in rest):
+                continue
+            for i in where:
+                if not first.mask(lemmas[i]) & bits[i]:
                     continue
-                pattern = patterns[k]
-                if not pattern.items[0].mask(lemmas[i]) & bits[i]:
-                    continue
-                if len(pattern.items) > 1:
-                    if any(item.absent(present) for item in pattern.items[1:]):
-                        dead.add(k)
-                        continue
+                if rest:
                     lo, hi = max(0, i - pattern.window), min(n, i + pattern.window + 1)
                     clause = clauses[i]
-                    if not all(_near(item, i, lo, hi, lemmas, bits, clauses, clause)
-                               for item in pattern.items[1:]):
+                    if not all(_near(item, i, lo, hi, lemmas, bits, clauses, clause) for item in rest):
                         continue
-                hit.add(k)
+                hit.append(k)
+                break
         return [patterns[k] for k in sorted(hit)]
 
     def scores(self, doc: Doc) -> dict[tuple[str, str], float]:

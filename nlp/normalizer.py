@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 _LATIN_TO_CYRILLIC = str.maketrans("aAeEoOpPcCxXyKkMHTBu", "аАеЕоОрРсСхХуКкМНТВи")
+_LATIN = re.compile(r"[a-zA-Z]")
 _MIXED_WORD = re.compile(r"\b(?=\w*[а-яА-ЯёЁ])(?=\w*[a-zA-Z])\w+\b")
 _EMOJI = re.compile(
     "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\U00002B00-\U00002BFF"
@@ -65,7 +66,8 @@ def normalize(text: str | None) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("ё", "е").replace("Ё", "Е").translate(_DASHES)
     text = _EMOJI.sub(" ", text)
-    text = _MIXED_WORD.sub(_fix_mixed, text)
+    if _LATIN.search(text):  # the look-ahead pattern is costly; most texts have no Latin at all
+        text = _MIXED_WORD.sub(_fix_mixed, text)
     text = _ELLIPSIS.sub("…", text)
     text = _REPEATED_PUNCT.sub(r"\1", text)
     text = _REPEATED_LETTER.sub(r"\1", text)
