@@ -40,7 +40,7 @@ class BatchCounts:
 
 def _pending() -> Any:
     return or_(Feedback.classified_hash.is_(None),  # type: ignore[union-attr]
-               Feedback.classified_hash != Feedback.content_hash)
+               Feedback.classified_hash != Feedback.content_hash)  # type: ignore[arg-type]
 
 
 def count_pending(url: str | None = None) -> int:
@@ -66,10 +66,11 @@ def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback
     while counts.classified < total:
         size = min(batch_size, total - counts.classified)
         with session_scope(url) as session:
+            columns: list[Any] = [Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
+                                  Feedback.analyst_labeled_at, Feedback.polarity_origin]
+            feedback_id: Any = Feedback.id
             rows = session.execute(
-                select(Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
-                       Feedback.analyst_labeled_at, Feedback.polarity_origin)
-                .where(_pending(), Feedback.id > last_id).order_by(Feedback.id).limit(size)  # type: ignore[arg-type]
+                select(*columns).where(_pending(), feedback_id > last_id).order_by(feedback_id).limit(size)
             ).all()
             if not rows:
                 break
@@ -109,7 +110,7 @@ def _store(session: Session, rows: Sequence[Any], results: Sequence[Result], ver
                                      "sentence": m["sentence"]})
     session.execute(update(Feedback), updates)
     session.execute(delete(Classification).where(Classification.feedback_id.in_(ids),  # type: ignore[attr-defined]
-                                                 Classification.origin == "model"))
+                                                 Classification.origin == "model"))  # type: ignore[arg-type]
     session.execute(delete(EmployeeMention).where(EmployeeMention.feedback_id.in_(ids)))  # type: ignore[attr-defined]
     if new_classes:
         session.execute(insert(Classification), new_classes)

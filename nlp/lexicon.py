@@ -35,23 +35,23 @@ class Item:
     one dictionary lookup.
     """
 
-    __slots__ = ("_cache", "keys", "prefixes", "table")
+    __slots__ = ("_cache", "keys", "prefix_bits", "table")
 
-    def __init__(self, table: dict[str, int], prefixes: tuple[tuple[str, int], ...]):
+    def __init__(self, table: dict[str, int], prefix_bits: tuple[tuple[str, int], ...]):
         self.table = table
-        self.prefixes = prefixes
+        self.prefix_bits = prefix_bits
         self.keys = frozenset(table)
         self._cache: dict[str, int] = {}
 
     def absent(self, lemmas: AbstractSet[str]) -> bool:
         """True when no lemma of the document can match (prefix items cannot tell cheaply)."""
-        return not self.prefixes and self.keys.isdisjoint(lemmas)
+        return not self.prefix_bits and self.keys.isdisjoint(lemmas)
 
     def mask(self, lemma: str) -> int:
         found = self._cache.get(lemma)
         if found is None:
             found = self.table.get(lemma, 0)
-            for prefix, bits in self.prefixes:
+            for prefix, bits in self.prefix_bits:
                 if lemma.startswith(prefix):
                     found |= bits
             self._cache[lemma] = found
@@ -62,7 +62,11 @@ class Item:
 
     @property
     def lemmas(self) -> frozenset[str]:
-        return frozenset(self.table)
+        return self.keys
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(prefix for prefix, _ in self.prefix_bits)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

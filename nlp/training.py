@@ -118,16 +118,16 @@ def analyst_examples(url: str | None = None) -> list[Example]:
         items = session.exec(
             select(Feedback.id, Feedback.text, Feedback.polarity, Feedback.rating)
             .where(Feedback.analyst_labeled_at.is_not(None))  # type: ignore[union-attr]
-            .order_by(Feedback.id)
+            .order_by(Feedback.id)  # type: ignore[arg-type]
         ).all()
         rows = session.exec(
             select(Classification.feedback_id, Classification.category)
             .where(Classification.origin == "analyst")
         ).all()
-    cats: dict[int, set[str]] = {}
-    for fid, cat in rows:
+    cats: dict[int | None, set[str]] = {}
+    for owner, cat in rows:
         if cat in LABELS:
-            cats.setdefault(fid, set()).add(cat)
+            cats.setdefault(owner, set()).add(cat)
     out = []
     for fid, text, polarity, rating in items:
         if not text:
@@ -215,7 +215,7 @@ def _fit_polarity(examples: Sequence[Example], analysed: Analysed, space: Featur
     return coef, intercept
 
 
-def subset(analysed: Analysed, idx: Sequence[int]) -> Analysed:
+def subset(analysed: Analysed, idx: Sequence[int] | np.ndarray) -> Analysed:
     return Analysed([analysed.docs[i] for i in idx], [analysed.lexicon[i] for i in idx])
 
 
@@ -239,7 +239,7 @@ def out_of_fold(examples: Sequence[Example], analysed: Analysed, params: Params,
         mask = np.ones(len(examples), bool)
         mask[test] = False
         train_idx = np.flatnonzero(mask)
-        model = fit([examples[i] for i in train_idx], subset(analysed, train_idx), params)
+        model = fit([examples[int(i)] for i in train_idx], subset(analysed, train_idx), params)
         part = subset(analysed, test)
         x = model.space.transform(part.docs, part.lexicon)
         cats[test] = model.category_proba(x)

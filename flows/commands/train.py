@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from flows.commands.common import config_from
 from flows.console import console, err_console, progress
@@ -44,7 +45,7 @@ def register(app: typer.Typer) -> None:
             raise UserError(f"Каталог корпуса не найден: {corpus_dir}")
         use_db = not no_db and database_configured()
         with progress() as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def step(stage: str, done: int, total: int) -> None:
                 label = {"analyse": "Разбор текстов", "cv": "Перекрёстная проверка"}.get(stage, stage)
