@@ -74,7 +74,7 @@ def test_classify_bad_input_names_file_and_line(tmp_path: Path, content: str, me
     assert result.exit_code == 1
     assert isinstance(result.exception, Exception) and message in str(result.exception)
     assert str(src) in str(result.exception)
-    assert not out.exists()  # no half-written output
+    assert list(tmp_path.iterdir()) == [src]  # no output, not even a half-written one
 
 
 def test_classify_missing_file(tmp_path: Path) -> None:

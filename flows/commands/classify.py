@@ -63,9 +63,12 @@ def _open_out(path: str) -> Iterator[IO[str]]:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
-        yield fh
-    tmp.replace(p)  # a failed run never leaves a half-written output file
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            yield fh
+        tmp.replace(p)  # a failed run never leaves a half-written output file
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _classify_stream(src: IO[str], name: str, out: IO[str], clf: Any, batch_size: int) -> int:
