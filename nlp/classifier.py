@@ -81,6 +81,6 @@ class Classifier:
         pols = model.polarity_proba(x, polarity_extras(part, [ratings[i] for i in live]))
         for row, i in enumerate(live):
             chosen = [lab for j, lab in enumerate(model.labels) if cats[row, j] >= model.thresholds[j]]
-            results[i] = Result(chosen, decide(pols[row], model.polarity_labels, chosen),
+            results[i] = Result(chosen, decide(pols[row], model.polarity_labels),
                                 {lab: round(float(cats[row, j]), 4) for j, lab in enumerate(model.labels)})
         return results
