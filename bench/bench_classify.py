@@ -91,6 +91,38 @@ def run_naive(n: int) -> dict[str, Any]:
             "rss": _peak_rss_mb()}
 
 
+def run_store(n: int) -> dict[str, Any]:
+    """The nightly path: `classify_pending` over n stored items in a fresh SQLite file
+    (read in keyset pages, bulk writes of scores, categories and mentions), NER on."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PAINMAP_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+        from sqlalchemy import insert
+
+        from models.db import session_scope
+        from models.migrate import upgrade
+        from models.tables import Feedback, Organisation, Source
+        from nlp.batch import classify_pending
+
+        upgrade()
+        with session_scope() as session:
+            org = Organisation(code="bench", name="bench")
+            session.add(org)
+            session.flush()
+            src = Source(org_id=org.id, name="yandex", kind="yandex")  # type: ignore[arg-type]
+            session.add(src)
+            session.flush()
+            session.execute(insert(Feedback), [
+                {"source_id": src.id, "external_id": str(i), "text": t, "rating": r, "content_hash": f"h{i}",
+                 "criteria": {}, "extra": {}, "scores": {}} for i, (t, r) in enumerate(make_texts(n))])
+        t0, c0 = time.perf_counter(), time.process_time()
+        done = classify_pending(batch_size=BATCH).classified
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"n": done, "seconds": elapsed, "rate": done / elapsed, "cpu_rate": done / cpu, "load": 0.0,
+            "rss": _peak_rss_mb()}
+
+
 def _fresh(fn: Any, arg: Any) -> dict[str, Any]:
     with mp.get_context("spawn").Pool(1) as pool:
         return pool.apply(fn, (arg,))
@@ -105,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         "without NER (patterns mask names)": _fresh(run_ours, (n, True, False)),
         "full masking (natasha NER on demand)": _fresh(run_ours, (n, True, True)),
         "naive baseline (natasha Doc + pymorphy3 per token)": _fresh(run_naive, min(n, NAIVE_SAMPLE)),
+        "nightly batch: stored items, SQLite, NER on": _fresh(run_store, n),
     }
     for name, r in rows.items():
         print(f"  {name:52s} {r['cpu_rate']:7.0f} texts/CPU-s  {r['rate']:7.0f} texts/s wall  "
@@ -116,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     full = rows["full masking (natasha NER on demand)"]["cpu_rate"]
     no_ner = rows["without NER (patterns mask names)"]["cpu_rate"]
     print(f"  speed-up vs naive: full masking {full / naive:.1f}x, without NER {no_ner / naive:.1f}x")
-    ours = [r for k, r in rows.items() if "naive" not in k]
+    ours = [r for k, r in rows.items() if "naive" not in k and "nightly" not in k]
     rss, load = max(r["rss"] for r in ours), max(r["load"] for r in ours)
     checks = {"without NER >= 3000/s": no_ner >= 3000, "full masking >= 800/s": full >= 800,
               ">= 10x naive": full / naive >= 10, "peak RSS <= 700 MB": rss <= 700, "load <= 3 s": load <= 3}
