@@ -366,7 +366,22 @@ def run_nightly(config_path: str | None = None, source: str | None = None,
     try:
         from prefect_dask import DaskTaskRunner
     except ImportError:
-        raise UserError("для --task-runner dask установите extra scale: pip install 'painmap[scale]'") from None
+        raise UserError("для --task-runner dask установите extra scale: "
+                        "pip install 'painmap[scale]'") from None
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
                                             "dashboard_address": None})
     return nightly_flow.with_options(task_runner=runner)(config_path, source, parallel=True)
+
+
+def deployment(config: AppConfig, task_runner: str = "default") -> Any:
+    """The nightly deployment on the config's cron (default 02:00 Europe/Moscow)."""
+    from prefect.schedules import Cron
+
+    return nightly_flow.to_deployment(
+        name="painmap-nightly",
+        schedules=[Cron(config.schedule.cron, timezone=config.schedule.timezone)],
+        parameters={"config_path": str(config.path) if config.path else None,
+                    "parallel": task_runner == "dask"},
+        description="Ночной прогон painmap: сбор, импорт, классификация, пересчёт коэффициентов.",
+        tags=["painmap"],
+    )

@@ -157,7 +157,8 @@ def _results() -> dict[str, Any]:
     return {"labels": sorted(labels), "polarity": polarity, "masked": masked, "scores": sorted(scores)}
 
 
-def test_dask_runner_matches_the_default(tmp_path: Path, region: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dask_runner_matches_the_default(tmp_path: Path, region: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("prefect_dask")
     from models.db import dispose_engines
     from models.migrate import upgrade

@@ -90,6 +90,25 @@ def register(app: typer.Typer) -> None:
             console.print(pains)
         _print_scores(ctx)
 
+    register_schedule(app)
+
+
+def register_schedule(app: typer.Typer) -> None:
+    @app.command("schedule")
+    def schedule(ctx: typer.Context) -> None:
+        """Запустить ночной прогон по расписанию из конфигурации (cron, по умолчанию 02:00 МСК).
+
+        Процесс работает, пока его не остановят (Ctrl+C); под сервером Prefect с PostgreSQL
+        и рабочими пулами — см. README."""
+        from prefect import serve
+
+        from flows.nightly import deployment
+
+        config = config_from(ctx)
+        console.print(f"Расписание ночного прогона: «{config.schedule.cron}» ({config.schedule.timezone}). "
+                      "Остановка — Ctrl+C.")
+        serve(deployment(config))
+
 
 def _print_scores(ctx: typer.Context) -> None:
     from sqlalchemy import func, select
