@@ -26,7 +26,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _TRAILING = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_ODD_CHAR = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u00a0\u00ad\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]")
 EXTERNAL_ID_MAX = 200
 # Hash fields are joined with a control character that cleaned texts cannot contain
 # (clean_text replaces every control character but the line break), so the join is unambiguous.
@@ -55,8 +54,13 @@ def clean_text(value: str | None) -> str | None:
         return None
     if not isinstance(value, str):
         raise RecordError(f"текст должен быть строкой, получено {type(value).__name__}")
-    if _is_clean(value):
+    if is_clean(value):
         return value
+    return full_clean(value)
+
+
+def full_clean(value: str) -> str | None:
+    """The cleaning itself, for texts the fast check did not pass."""
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(" ", text)
@@ -66,12 +70,16 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
-def _is_clean(value: str) -> bool:
+def is_clean(value: str) -> bool:
     """Most texts need no cleaning: a few C-speed scans decide it instead of seven passes."""
+    # isprintable() is False for every character clean_text replaces or drops (controls,
+    # NBSP and the other odd spaces, zero-width and format characters) — and for "\n".
     return (
         bool(value) and not value[0].isspace() and not value[-1].isspace() and "  " not in value
-        and ("\n" not in value or (" \n" not in value and "\n " not in value and "\n\n\n" not in value))
-        and _ODD_CHAR.search(value) is None and unicodedata.is_normalized("NFC", value)
+        and (value.isprintable() or (
+            " \n" not in value and "\n " not in value and "\n\n\n" not in value
+            and value.replace("\n", "").isprintable()))
+        and unicodedata.is_normalized("NFC", value)
     )
 
 

@@ -152,11 +152,12 @@ def _prepare(chunk: list[FeedbackRecord | Rejected], seen: dict[str, str],
     rows = []
     rejected: list[QuarantineItem] = []
     for record in chunk:
-        if isinstance(record, Rejected):
-            rejected.append(QuarantineItem(record.location, jsonable(record.payload), record.reason))
-            continue
-        if not isinstance(record, FeedbackRecord):
-            raise TypeError(f"ingest_records expects FeedbackRecord or Rejected, got {type(record).__name__}")
+        if type(record) is not FeedbackRecord:  # the common case decided with one check
+            if isinstance(record, Rejected):
+                rejected.append(QuarantineItem(record.location, jsonable(record.payload), record.reason))
+                continue
+            if not isinstance(record, FeedbackRecord):
+                raise TypeError(f"expected FeedbackRecord or Rejected, not {type(record).__name__}")
         try:
             row = normalise(record)
         except RecordError as exc:

@@ -1,10 +1,11 @@
 """Set-based writes of one chunk of normalised records: the part of the pipeline that
 decides the speed.
 
-Per chunk: one SELECT of the existing (external id → id, hash) pairs, one multi-row INSERT
-of the new rows, one executemany UPDATE of the edited rows (after copying their previous
-values into `feedback_versions`), and one UPDATE of `last_seen` for the unchanged ones.
-Never a statement per row, never an ORM object per row.
+Per chunk: one UPDATE … RETURNING that sets `last_seen` of the chunk's stored items and
+gives back their (external id → id, hash) pairs, one multi-row INSERT of the new rows
+(then one SELECT of their ids), and one executemany UPDATE of the edited rows after copying
+their previous values into `feedback_versions`. Never a statement per row, never an ORM
+object per row.
 """
 
 from __future__ import annotations
@@ -92,10 +93,10 @@ class FeedbackWriter:
         outcome = ChunkOutcome()
         if not rows:
             return outcome
-        existing = self._existing([r.external_id for r in rows])
+        existing = self._seen([r.external_id for r in rows])
         new: list[NormalRecord] = []
         changed: list[tuple[NormalRecord, _Existing]] = []
-        unchanged_ids: list[int] = []
+        unchanged = 0
         refresh: list[dict[str, Any]] = []
         for row in rows:
             old = existing.get(row.external_id)
@@ -104,35 +105,37 @@ class FeedbackWriter:
             elif old.content_hash != row.content_hash:
                 changed.append((row, old))
             else:
-                unchanged_ids.append(old.id)
+                unchanged += 1
                 if old.extra_json != row.extra_json or old.rating_raw != row.rating_raw:
-                    refresh.append({"b_id": old.id, "b_extra": row.extra_json, "rating_raw": row.rating_raw,
-                                    "last_seen": self.now})
+                    refresh.append({"b_id": old.id, "b_extra": row.extra_json, "rating_raw": row.rating_raw})
         outcome.new_ids = self._insert(new)
         outcome.updated_ids = self._update(changed)
-        outcome.unchanged, outcome.refreshed = len(unchanged_ids), len(refresh)
+        outcome.unchanged, outcome.refreshed = unchanged, len(refresh)
         if refresh:
             self.conn.execute(update(FEEDBACK).where(FEEDBACK.c.id == bindparam("b_id"))
                               .values(extra=self._json("b_extra")), refresh)
-        refreshed = {r["b_id"] for r in refresh}
-        self._touch([i for i in unchanged_ids if i not in refreshed])
         return outcome
 
-    def _existing(self, external_ids: list[str]) -> dict[str, _Existing]:
-        """The stored (id, hash, extra as JSON text, raw rating) of the chunk's ids. `extra`
-        is compared as text: cheaper than decoding it, and a spurious difference (key order)
-        only costs a harmless refresh."""
+    def _seen(self, external_ids: list[str]) -> dict[str, _Existing]:
+        """Mark the chunk's stored items as seen now (`last_seen`) and return their stored
+        (id, hash, extra as JSON text, raw rating) — one UPDATE … RETURNING, so that the
+        lookup and the bulk `last_seen` update cost one pass over the index. Edited items get
+        their `last_seen` again with the edit. `extra` is compared as text: cheaper than
+        decoding it, and a spurious difference (key order) only costs a harmless refresh."""
+        t = FEEDBACK
         if self.postgres:
-            t = FEEDBACK
             rows = self.conn.execute(
-                select(t.c.external_id, t.c.id, t.c.content_hash, cast(t.c.extra, Text), t.c.rating_raw)
-                .where(t.c.source_id == self.source_id, self._in(t.c.external_id, external_ids))
+                update(t).where(t.c.source_id == self.source_id, self._in(t.c.external_id, external_ids))
+                .values(last_seen=self.now)
+                .returning(t.c.external_id, t.c.id, t.c.content_hash, cast(t.c.extra, Text), t.c.rating_raw)
             ).all()
         else:  # the hottest statement of a re-ingest: plain driver SQL halves its cost on SQLite
-            marks = ",".join("?" * len(external_ids))
+            stamp = t.c.last_seen.type.bind_processor(self.conn.dialect)  # the value as SQLAlchemy stores it
             rows = self.conn.exec_driver_sql(
-                "SELECT external_id, id, content_hash, CAST(extra AS TEXT), rating_raw FROM feedback "
-                f"WHERE source_id = ? AND external_id IN ({marks})", (self.source_id, *external_ids),
+                f"UPDATE feedback SET last_seen = ? WHERE source_id = ? AND external_id IN "
+                f"({','.join('?' * len(external_ids))}) "
+                "RETURNING external_id, id, content_hash, CAST(extra AS TEXT), rating_raw",
+                (stamp(self.now) if stamp else self.now, self.source_id, *external_ids),
             ).fetchall()
         return {row[0]: _Existing(*row[1:]) for row in rows}
 
@@ -197,19 +200,6 @@ class FeedbackWriter:
             "content_hash": r.content_hash, "last_seen": self.now, "ingest_run_id": self.run_id,
         } for r, old in changed])
         return ids
-
-    def _touch(self, ids: list[int]) -> None:
-        """`last_seen` of items seen again unchanged: one statement for the whole chunk."""
-        if not ids:
-            return
-        if self.postgres:
-            self.conn.execute(update(FEEDBACK).where(self._in(FEEDBACK.c.id, ids)).values(last_seen=self.now))
-        else:
-            stamp = FEEDBACK.c.last_seen.type.bind_processor(self.conn.dialect)  # as SQLAlchemy stores it
-            self.conn.exec_driver_sql(
-                f"UPDATE feedback SET last_seen = ? WHERE id IN ({','.join('?' * len(ids))})",
-                (stamp(self.now) if stamp else self.now, *ids),
-            )
 
     def _service(self, name: str | None) -> int | None:
         """Services are named by the channel; unknown names become services of the source's

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ingest.normalise import RecordError, clean_label, clean_text, content_hash, normalise
+from ingest.normalise import (
+    RecordError,
+    clean_label,
+    clean_text,
+    content_hash,
+    full_clean,
+    is_clean,
+    normalise,
+)
 from ingest.records import FeedbackRecord
 
 MSK = timezone(timedelta(hours=3))
@@ -98,3 +108,18 @@ def test_extra_that_json_cannot_hold_is_stored_as_text() -> None:
 
     row = normalise(_record(extra={"sum": Decimal("1.5"), 3: "ключ-число"}))
     assert '"sum":"1.5"' in row.extra_json and '"3":"ключ-число"' in row.extra_json
+
+
+_ALPHABET = st.sampled_from([*"ab ёЁ\n\r\t.,", "\u00a0", "\u200b", "\u200d", "\ufeff", "\u00ad", "\u2003",
+                             "\x07", "е\u0308", "\u3000", "\u2028", "🙂"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ALPHABET, max_size=30).map("".join))
+def test_fast_path_never_skips_a_needed_cleaning(text: str) -> None:
+    """A text the fast check passes is exactly what full cleaning would give; cleaning is
+    idempotent."""
+    if is_clean(text):
+        assert full_clean(text) == text
+    cleaned = clean_text(text)
+    assert cleaned is None or clean_text(cleaned) == cleaned
