@@ -15,7 +15,7 @@ from crawlers.replay import ReplayServer
 from crawlers.yandex.run import SourceCrawl, crawl_into_source
 from models.db import session_scope
 from models.repo import ensure_organisation, ensure_source
-from models.tables import Feedback, FeedbackVersion, IngestRun, Source
+from models.tables import Feedback, FeedbackVersion, IngestRun, Quarantine, Source
 
 ORG = "1000000888"
 
@@ -122,3 +122,16 @@ def test_broken_page_keeps_what_came_before(setup: tuple[Path, ReplayServer, int
     assert {f.extra["page"] for f in _stored().values()} == {1, 2}
     source = _source(source_id)
     assert source.status == "partial" and "страница 3" in (source.status_detail or "")
+
+
+def test_an_unusable_review_is_quarantined_with_its_place(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    items = reviews(60, ORG)
+    items[2] = items[2] | {"rating": 9}
+    write_org(root, ORG, items)
+    result = _into(server, source_id)
+    assert (result.status, result.n_new, result.n_quarantined) == ("ok", 59, 1)
+    with session_scope() as session:
+        row = session.exec(select(Quarantine)).one()
+    assert row.location == "страница 1, отзыв 3" and "вне шкалы" in row.reason
+    assert row.payload["reviewId"] == items[2]["reviewId"] and row.source_id == source_id

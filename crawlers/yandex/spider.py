@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -123,7 +123,6 @@ class Outcome:
     blocked_page: int | None = None
     blocked_url: str | None = None
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class YandexReviewsSpider(scrapy.Spider):
@@ -145,6 +144,8 @@ class YandexReviewsSpider(scrapy.Spider):
         yield self.request(1)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
+        """Captcha → stop as blocked; broken page → stop with the error, nothing of it
+        emitted; else the page's reviews, its marker, and the next page unless paging stops."""
         page = int(response.meta["page"])
         text = response.text if hasattr(response, "text") else ""
         if is_captcha(text, response.url):
@@ -154,22 +155,12 @@ class YandexReviewsSpider(scrapy.Spider):
         where = f"страница {page} ({response.meta.get('redirect_urls', [response.url])[0]})"
         try:
             parsed = parse_page(text, where)
-        except PageFormatError as exc:  # nothing of this page is emitted
+        except PageFormatError as exc:
             self.outcome.stop, self.outcome.error = STOP_ERROR, str(exc)
             return
         self.outcome.pages += 1
-        ids: list[str] = []
-        published: list[datetime | None] = []
-        for position, raw in enumerate(parsed.reviews, start=1):
-            try:
-                item = review_item(raw, self.org_id, page, position)
-            except ItemError as exc:
-                yield {"type": "rejected", "page": page, "location": f"страница {page}, отзыв {position}",
-                       "reason": str(exc), "payload": raw if isinstance(raw, dict) else {"value": raw}}
-                continue
-            ids.append(item["review_id"])
-            published.append(parse_time(item["published_at"]))
-            yield {"type": "item", "page": page, "item": item}
+        events, ids, published = self.review_events(parsed.reviews, page)
+        yield from events
         stop = self.paging.after_page(page, ids, published, parsed.total_pages, parsed.remained)
         yield {"type": "page", "page": page, "url": response.url, "reviews": len(parsed.reviews),
                "params": parsed.params, "stop": stop}
@@ -177,6 +168,26 @@ class YandexReviewsSpider(scrapy.Spider):
             self.outcome.stop = stop
             return
         yield self.request(page + 1)
+
+    def review_events(self, reviews: list[Any], page: int
+                      ) -> tuple[list[dict[str, Any]], list[str], list[datetime | None]]:
+        """An `item` per usable review, a `rejected` per unusable one; the ids and dates of
+        the usable ones feed the paging decision."""
+        events: list[dict[str, Any]] = []
+        ids: list[str] = []
+        published: list[datetime | None] = []
+        for position, raw in enumerate(reviews, start=1):
+            try:
+                item = review_item(raw, self.org_id, page, position)
+            except ItemError as exc:
+                payload = raw if isinstance(raw, dict) else {"value": raw}
+                events.append({"type": "rejected", "page": page, "reason": str(exc), "payload": payload,
+                               "location": f"страница {page}, отзыв {position}"})
+                continue
+            ids.append(item["review_id"])
+            published.append(parse_time(item["published_at"]))
+            events.append({"type": "item", "page": page, "item": item})
+        return events, ids, published
 
     def failed(self, failure: Failure) -> None:
         """A page that could not be fetched even after the retries: the crawl ends here."""
