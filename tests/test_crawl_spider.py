@@ -182,3 +182,12 @@ def test_replay_without_a_directory_is_a_user_error(tmp_path: Path) -> None:
         pass
     with endpoint("https://yandex.ru/", None) as base:
         assert base == "https://yandex.ru"
+
+
+def test_nonsense_on_the_event_stream_is_an_error() -> None:
+    from crawlers.yandex.run import _run
+
+    result = CrawlResult(org_id=ORG, base_url="http://127.0.0.1:9")
+    command = [sys.executable, "-c", "import time; print('Traceback?', flush=True); time.sleep(30)"]
+    _run(command, result, None, deadline=60)
+    assert result.error is not None and "непонятный вывод" in result.error and result.stop == "error"

@@ -131,13 +131,12 @@ def _run(command: list[str], result: CrawlResult, progress: Callable[[PageProgre
                                 env=env, text=True, encoding="utf-8")
         timer = threading.Timer(deadline, proc.kill)
         timer.start()
+        ended = False
         try:
             ended = _consume(_lines(proc), result, progress)
         finally:
+            code = _reap(proc, patience=15 if ended or result.error is None else 0)
             timer.cancel()
-            if proc.poll() is None:  # the consumer stopped early (a bad event line)
-                proc.kill()
-            code = proc.wait()
         if not ended:
             log.seek(0)
             tail = log.read()[-2000:].strip()
@@ -145,6 +144,18 @@ def _run(command: list[str], result: CrawlResult, progress: Callable[[PageProgre
             result.stop = STOP_ERROR
             result.error = result.error or (
                 f"процесс обхода завершился с кодом {code}{killed}" + (f": {tail}" if tail else ""))
+
+
+def _reap(proc: subprocess.Popen[str], patience: float) -> int:
+    """The worker's exit code; one that lingers `patience` seconds after its last event (or
+    whose output made no sense) is killed."""
+    try:
+        if patience:
+            return proc.wait(timeout=patience)
+    except subprocess.TimeoutExpired:
+        pass
+    proc.kill()
+    return proc.wait()
 
 
 def _lines(proc: subprocess.Popen[str]) -> Iterator[str]:
@@ -158,8 +169,12 @@ def _consume(lines: Iterator[str], result: CrawlResult,
     pending: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
     for line in lines:
-        event = json.loads(line)
-        kind = event.get("type")
+        try:
+            event = json.loads(line)
+            kind = event.get("type")
+        except (ValueError, AttributeError):
+            result.error = f"непонятный вывод процесса обхода: {line[:200]!r}"
+            return False
         if kind == "item":
             pending.append(event["item"])
         elif kind == "rejected":
