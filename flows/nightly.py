@@ -13,6 +13,7 @@ import glob
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +28,6 @@ from models.db import session_scope
 from models.errors import SourceBlocked, UserError
 from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
 
-FILE_KINDS = ("pos", "gosuslugi", "survey", "terminal", "vashkontrol")
 
 
 @dataclass
@@ -209,6 +209,10 @@ def import_practice(config: AppConfig) -> list[dict[str, Any]]:
     return done
 
 
+def _model_path(config: AppConfig) -> str | None:
+    return str(config.resolve(config.nlp.model_path)) if config.nlp.model_path else None
+
+
 @task(name="classify", cache_policy=NO_CACHE)
 def classify(config: AppConfig) -> dict[str, Any]:
     """Categories, polarity, masking and mentions for every new or changed item."""
@@ -223,7 +227,48 @@ def classify(config: AppConfig) -> dict[str, Any]:
             last[0] = done
 
     counts = classify_pending(batch_size=config.nlp.batch_size, ner=config.nlp.ner,
-                              model_path=config.nlp.model_path, progress=progress)
+                              model_path=_model_path(config), progress=progress)
+    return counts.as_dict()
+
+
+@lru_cache(maxsize=2)
+def _classifier(model_path: str | None, ner: bool) -> Any:
+    """One loaded model per worker process."""
+    from nlp.classifier import Classifier
+
+    return Classifier.load(model_path, ner=ner)
+
+
+@task(name="classify-chunk", cache_policy=NO_CACHE)
+def classify_chunk(texts: list[str | None], ratings: list[float | None], model_path: str | None,
+                   ner: bool) -> list[Any]:
+    """A pure transform (texts → results) that a Dask worker runs; storing stays with the flow."""
+    return _classifier(model_path, ner).classify_batch(texts, ratings)
+
+
+def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> dict[str, Any]:
+    """The backlog in pages of `window` chunks classified concurrently by the task runner's
+    workers; each chunk's results are stored by the flow as they come."""
+    from nlp.batch import BatchCounts, count_pending, pending_page, store_results
+
+    logger = get_run_logger()
+    model_path = _model_path(config)
+    counts = BatchCounts(model_version=_classifier(model_path, config.nlp.ner).version)
+    total, last_id = count_pending(), 0
+    while True:
+        with session_scope() as session:
+            rows = pending_page(session, last_id, chunk * window)
+        if not rows:
+            break
+        parts = [rows[i:i + chunk] for i in range(0, len(rows), chunk)]
+        futures = [classify_chunk.submit([r.text for r in part], [r.rating for r in part], model_path,
+                                         config.nlp.ner) for part in parts]
+        for part, future in zip(parts, futures, strict=True):
+            with session_scope() as session:
+                store_results(session, part, future.result(), counts.model_version, counts)
+            counts.classified += len(part)
+        last_id = rows[-1].id
+        logger.info("Классификация: %d из %d", counts.classified, total)
     return counts.as_dict()
 
 
@@ -324,7 +369,7 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
             _mark_failed(org.code, src.name, error)
             outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
     practice = import_practice(config) if source is None else []
-    classified = classify(config)
+    classified = classify_parallel(config) if parallel else classify(config)
     ids = [i for o in outcomes for i in o.changed_ids]
     years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
     changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)

@@ -66,16 +66,11 @@ def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback
     while counts.classified < total:
         size = min(batch_size, total - counts.classified)
         with session_scope(url) as session:
-            columns: list[Any] = [Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
-                                  Feedback.analyst_labeled_at, Feedback.polarity_origin]
-            feedback_id: Any = Feedback.id
-            rows = session.execute(
-                select(*columns).where(_pending(), feedback_id > last_id).order_by(feedback_id).limit(size)
-            ).all()
+            rows = pending_page(session, last_id, size)
             if not rows:
                 break
             results = clf.classify_batch([r.text for r in rows], [r.rating for r in rows])
-            _store(session, rows, results, clf.version, counts)
+            store_results(session, rows, results, clf.version, counts)
             last_id = rows[-1].id
         counts.classified += len(rows)
         if progress:
@@ -83,8 +78,21 @@ def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback
     return counts
 
 
-def _store(session: Session, rows: Sequence[Any], results: Sequence[Result], version: str,
-           counts: BatchCounts) -> None:
+def pending_page(session: Session, after_id: int, size: int) -> Sequence[Any]:
+    """The next `size` pending items after `after_id` (keyset paging by primary key), with
+    what classifying and storing them needs."""
+    columns: list[Any] = [Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
+                          Feedback.analyst_labeled_at, Feedback.polarity_origin]
+    feedback_id: Any = Feedback.id
+    return session.execute(
+        select(*columns).where(_pending(), feedback_id > after_id).order_by(feedback_id).limit(size)
+    ).all()
+
+
+def store_results(session: Session, rows: Sequence[Any], results: Sequence[Result], version: str,
+                  counts: BatchCounts) -> None:
+    """Write a page's results in bulk (rows as `pending_page` returns them); analyst labels
+    and an analyst's polarity stay."""
     ids = [r.id for r in rows]
     updates = []
     new_classes: list[dict[str, Any]] = []
