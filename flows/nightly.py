@@ -29,7 +29,6 @@ from models.errors import SourceBlocked, UserError
 from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
 
 
-
 @dataclass
 class SourceOutcome:
     """What one source gave in this run (all counts summed over its files/pages)."""

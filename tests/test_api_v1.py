@@ -60,7 +60,8 @@ def test_feedback_is_masked_for_viewer(api: tuple[TestClient, Seeded]) -> None:
 
 def test_admin_sees_raw_text_and_mentions(api: tuple[TestClient, Seeded]) -> None:
     client, seeded = api
-    one = client.get(f"/api/v1/feedback/{seeded.ids['q1']}?unmasked=true", headers=auth(seeded, "admin")).json()
+    one = client.get(f"/api/v1/feedback/{seeded.ids['q1']}?unmasked=true",
+                     headers=auth(seeded, "admin")).json()
     assert "Иванова С.И." in one["text_raw"]
     assert one["mentions"] == [{"name": "Иванова С.И.", "polarity": "negative"}]
     mentions = client.get("/api/v1/mentions", headers=auth(seeded, "admin")).json()
@@ -154,9 +155,10 @@ def test_token_management(api: tuple[TestClient, Seeded]) -> None:
     assert client.get("/api/v1/sources", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     listed = client.get("/api/v1/tokens", headers=auth(seeded, "admin")).json()
     assert all("token" not in t for t in listed)
-    assert client.delete(f"/api/v1/tokens/{made.json()['id']}", headers=auth(seeded, "admin")).status_code == 204
+    admin = auth(seeded, "admin")
+    assert client.delete(f"/api/v1/tokens/{made.json()['id']}", headers=admin).status_code == 204
     assert client.get("/api/v1/sources", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
-    assert client.post("/api/v1/tokens", json={"role": "root"}, headers=auth(seeded, "admin")).status_code == 422
+    assert client.post("/api/v1/tokens", json={"role": "root"}, headers=admin).status_code == 422
 
 
 def test_openapi_docs(api: tuple[TestClient, Seeded]) -> None:
