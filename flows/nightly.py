@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -335,6 +336,19 @@ def store_summary(summary: dict[str, Any], status: str) -> int:
         return int(run.id)  # type: ignore[arg-type]
 
 
+class Stopwatch:
+    """Seconds spent in each stage, kept in the run summary."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 2)
+        self._last = now
+
+
 # --- the flow ---------------------------------------------------------------------------------
 
 def selected(config: AppConfig, only: str | None) -> list[tuple[OrganisationConfig, SourceConfig]]:
@@ -349,8 +363,10 @@ def selected(config: AppConfig, only: str | None) -> list[tuple[OrganisationConf
 def nightly_flow(config_path: str | None = None, source: str | None = None,
                  parallel: bool = False) -> dict[str, Any]:
     logger = get_run_logger()
+    clock = Stopwatch()
     config = load_config(Path(config_path) if config_path else None)
     prepare(config)
+    clock.lap("prepare")
     outcomes: list[SourceOutcome] = []
     for org, src in selected(config, source):
         settings = src.settings()
@@ -367,17 +383,22 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
             logger.error("%s/%s: ошибка: %s", org.code, src.name, error)
             _mark_failed(org.code, src.name, error)
             outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
+    clock.lap("ingest")
     practice = import_practice(config) if source is None else []
+    clock.lap("practice")
     classified = classify_parallel(config) if parallel else classify(config)
+    clock.lap("classify")
     ids = [i for o in outcomes for i in o.changed_ids]
     years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
     changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
+    clock.lap("scores")
     failed = [o for o in outcomes if o.status in ("failed", "blocked")]
     summary = {
         "sources": [o.summary() for o in outcomes],
         "practice": practice,
         "classified": classified,
         "scores_changed": changes,
+        "timings": clock.laps,
     }
     summary["run_id"] = store_summary(summary, "partial" if failed else "ok")
     logger.info("Ночной прогон завершён: источников %d (с ошибками или заблокировано: %d), "

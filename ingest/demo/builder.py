@@ -48,11 +48,12 @@ def load_region() -> dict[str, Any]:
     return yaml.safe_load(REGION_FILE.read_text(encoding="utf-8"))
 
 
-def build_demo(out: Path, seed: int = SEED) -> DemoManifest:
-    """Write the demo into `out` (created if needed) and return what was written."""
+def build_demo(out: Path, seed: int = SEED, region: dict[str, Any] | None = None) -> DemoManifest:
+    """Write the demo into `out` (created if needed) and return what was written. `region`
+    replaces `region.yaml` (the nightly benchmark builds a 50-office region this way)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    region = load_region()
+    region = region or load_region()
     rng = random.Random(seed)
     picker = TextPicker(load_pool(), rng)
     manifest = DemoManifest(root=out, config=out / "painmap.toml")
@@ -110,6 +111,11 @@ def _xlsx(path: Path, manifest: DemoManifest) -> Workbook:
 def _widths(ws: Any, widths: list[int]) -> None:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _kind(org: dict[str, Any]) -> str:
+    """The kind of office (szn, zags, opeka) whose profile an organisation follows."""
+    return str(org.get("template", org["code"]))
 
 
 def _text_or_none(entry: dict[str, Any] | None) -> str | None:
@@ -221,8 +227,8 @@ def _pos(out: Path, org: dict[str, Any], year: int, rng: random.Random, picker: 
     ws.title = "Сообщения"
     ws.append(POS_COLUMNS)
     n = org["pos"][year]
-    rated = scores_with_mean(n, 3.0 if org["code"] == "szn" else 3.8, rng)
-    topics = POS_TOPICS.get(org["code"], POS_TOPICS["opeka"])
+    rated = scores_with_mean(n, 3.0 if _kind(org) == "szn" else 3.8, rng)
+    topics = POS_TOPICS.get(_kind(org), POS_TOPICS["opeka"])
     for i, (moment, score) in enumerate(zip(_moments(year, n, rng), rated, strict=True)):
         entry = picker.pick(org["pool"], "pos", None)
         received = (moment + MSK).date()
@@ -266,7 +272,7 @@ def _gosuslugi(out: Path, org: dict[str, Any], year: int, rng: random.Random,
     ws.append([f"{org['name']}, {year} год"])
     ws.append([])
     ws.append(["Наименование услуги", "Индекс CSI", "Количество оценок"])
-    base = {"szn": 4.1, "zags": 4.6, "opeka": 4.5}.get(org["code"], 4.3) + (0.1 if year == 2025 else 0)
+    base = {"szn": 4.1, "zags": 4.6, "opeka": 4.5}.get(_kind(org), 4.3) + (0.1 if year == 2025 else 0)
     for service in org["services"][: max(3, len(org["services"]) // 2)]:
         csi = min(5.0, round(base + rng.uniform(-0.35, 0.3), 2))
         # Real exports write the index with a decimal comma, as text.
@@ -400,7 +406,7 @@ def _terminal(out: Path, org: dict[str, Any], year: int, rng: random.Random, pic
     path = out / "drop" / "terminal" / f"terminal_{org['code']}_{year}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     n = org["terminal"][year]
-    department, units = TERMINAL_UNITS[org["code"]]
+    department, units = TERMINAL_UNITS[_kind(org)]
     staff = rng.sample(TERMINAL_STAFF, 4)
     with path.open("w", encoding="cp1251", errors="replace", newline="") as fh:
         writer = csv.writer(fh, delimiter=";")
