@@ -45,6 +45,7 @@ class SourceOutcome:
     files: int = 0
     files_skipped: int = 0
     detail: str | None = None
+    seconds: float = 0.0
     changed_ids: list[int] = field(default_factory=list)
 
     def add(self, result: Any) -> None:
@@ -115,37 +116,84 @@ def drop_files(pattern: Path) -> list[Path]:
     return [pattern] if pattern.exists() else []
 
 
+def new_files(config: AppConfig, src: SourceConfig, source_id: int) -> tuple[list[tuple[Path, str]], int]:
+    """The source's drop files not yet imported as they are now, and how many are unchanged."""
+    if not src.path:
+        return [], 0
+    fresh, skipped = [], 0
+    for path in drop_files(config.resolve(src.path)):
+        sha = _sha256(path)
+        if _already_imported(source_id, path, sha):
+            skipped += 1
+        else:
+            fresh.append((path, sha))
+    return fresh, skipped
+
+
+def is_file_source(src: SourceConfig) -> bool:
+    return src.kind != "yandex" and not (src.kind == "pos" and src.base_url and not src.path) \
+        and bool(src.path)
+
+
 def ingest_files(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
     from ingest.importers import import_file, options_from
 
     if not src.path:
         out.status, out.detail = "skipped", "не указан path (каталог или маска файлов)"
         return
-    paths = drop_files(config.resolve(src.path))
+    fresh, out.files_skipped = new_files(config, src, source_id)
     options = options_from(src.settings(), config.path.parent if config.path else None,
                            timezone=config.region.timezone)
-    for path in paths:
-        sha = _sha256(path)
-        if _already_imported(source_id, path, sha):
-            out.files_skipped += 1
-            continue
+    for path, sha in fresh:
         result = import_file(src.kind, path, source_id, options)
         _remember_file(result.run_id, sha)
         out.files += 1
         out.add(result)
 
 
-def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
-    """Incremental crawl: stops at the first page with nothing newer than what is stored."""
-    from crawlers.yandex.run import crawl_into_source, endpoint
+@task(name="crawl-yandex", cache_policy=NO_CACHE)
+def crawl_yandex_sources(config: AppConfig,
+                         sources: list[tuple[OrganisationConfig, SourceConfig]]) -> dict[str, Any]:
+    """Every Yandex source of the run in one crawler process per endpoint, one organisation
+    after another (politeness holds: one request at a time). Incremental: each stops at the
+    first page with nothing newer than its newest stored review. Per source the result is
+    then stored by its own task; one that failed here is crawled again there."""
+    from crawlers.yandex.run import CrawlJob, crawl_many, endpoint
+    from ingest.runs import latest_published_at
+
+    replay_dir = config.resolve(config.replay.dir) if config.replay else None
+    groups: dict[tuple[Any, Any], list[tuple[str, SourceConfig, int]]] = {}
+    for org, src in sources:
+        settings = src.settings()
+        key = (settings.get("base_url"), settings.get("delay"))
+        groups.setdefault(key, []).append((f"{org.code}/{src.name}", src, _source_id(org.code, src.name)))
+    fetched: dict[str, Any] = {}
+    for (base_setting, delay), members in groups.items():
+        with endpoint(base_setting, replay_dir) as base_url:
+            jobs = [CrawlJob(src.external_id or "", base_url, src.settings().get("max_pages"),
+                             latest_published_at(source_id), src.settings().get("slug"))
+                    for _, src, source_id in members if src.external_id]
+            results = crawl_many(jobs, float(delay) if delay is not None else None)
+        fetched.update({key: r for (key, src, _), r in
+                        zip([m for m in members if m[1].external_id], results, strict=True)})
+    return fetched
+
+
+def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,
+                 fetched: Any = None) -> None:
+    """Store the batch's result for this source, or crawl it alone (a retry, a batch failure)."""
+    from crawlers.yandex.run import crawl_into_source, endpoint, ingest_crawl
 
     settings = src.settings()
-    replay_dir = config.resolve(config.replay.dir) if config.replay else None
-    with endpoint(settings.get("base_url"), replay_dir) as base_url:
-        delay = settings.get("delay")
-        result = crawl_into_source(source_id, src.external_id or "", base_url=base_url,
-                                   max_pages=settings.get("max_pages"), slug=settings.get("slug"),
-                                   delay=float(delay) if delay is not None else None)
+    if fetched is not None and fetched.error is None:
+        result = ingest_crawl(source_id, fetched, slug=settings.get("slug"))
+    else:
+        replay_dir = config.resolve(config.replay.dir) if config.replay else None
+        with endpoint(settings.get("base_url"), replay_dir) as base_url:
+            delay = settings.get("delay")
+            result = crawl_into_source(source_id, src.external_id or "", base_url=base_url,
+                                       max_pages=settings.get("max_pages"), slug=settings.get("slug"),
+                                       delay=float(delay) if delay is not None else None)
     out.add(result)
     if result.status == "blocked":
         raise SourceBlocked(result.note or "капча")
@@ -160,25 +208,29 @@ def pull_pos_api(src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
 
 
 @task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig) -> SourceOutcome:
+def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
+                  fetched: Any = None) -> SourceOutcome:
     """One source, whatever its channel. A captcha is not retried: the source is blocked."""
     logger = get_run_logger()
+    started = time.perf_counter()
     out = SourceOutcome(org.code, src.name, src.kind)
     source_id = _source_id(org.code, src.name)
     try:
         if src.kind == "yandex":
-            crawl_yandex(config, src, source_id, out)
-        elif src.kind == "pos" and src.base_url and not src.path:
-            pull_pos_api(src, source_id, out)
-        else:
+            crawl_yandex(config, src, source_id, out, fetched)
+        elif is_file_source(src) or src.kind != "pos":
             ingest_files(config, src, source_id, out)
+        else:
+            pull_pos_api(src, source_id, out)
     except SourceBlocked as exc:
         out.status, out.detail = "blocked", str(exc)
+        out.seconds = round(time.perf_counter() - started, 2)
         logger.warning("%s/%s: источник заблокирован (%s); сохранено новых: %d",
                        org.code, src.name, exc, out.n_new)
         return out
     if out.status == "ok" and not (out.n_new or out.n_updated):
         out.status = "unchanged"
+    out.seconds = round(time.perf_counter() - started, 2)
     logger.info("%s/%s: новых %d, изменённых %d, без изменений %d, в карантине %d, "
                 "файлов %d (пропущено %d)", org.code, src.name, out.n_new, out.n_updated,
                 out.n_unchanged, out.n_quarantined, out.files, out.files_skipped)
@@ -368,14 +420,22 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
     prepare(config)
     clock.lap("prepare")
     outcomes: list[SourceOutcome] = []
-    for org, src in selected(config, source):
+    chosen = selected(config, source)
+    crawled = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"])
+    for org, src in chosen:
         settings = src.settings()
+        if is_file_source(src):
+            fresh, skipped = new_files(config, src, _source_id(org.code, src.name))
+            if not fresh:  # nothing new in the drop folder: no task to run
+                outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="unchanged",
+                                              files_skipped=skipped))
+                continue
         state = ingest_source.with_options(
             timeout_seconds=float(settings.get("timeout", 3600)),
             retries=int(settings.get("retries", 2)),
             retry_delay_seconds=float(settings.get("retry_delay", 5)),
             task_run_name=f"ingest-{org.code}-{src.name}",
-        )(config, org, src, return_state=True)
+        )(config, org, src, crawled.get(f"{org.code}/{src.name}"), return_state=True)
         if state.is_completed():
             outcomes.append(state.result())
         else:

@@ -169,7 +169,7 @@ def test_a_crashed_worker_is_reported_with_its_output() -> None:
     command = [sys.executable, "-c",
                'import sys; print(\'{"type": "item", "page": 1, "item": {"review_id": "x"}}\'); '
                'sys.stderr.write("ModuleNotFoundError: scrapy"); sys.exit(2)']
-    _run(command, result, None, deadline=60)
+    _run(command, [result], None, deadline=60)
     assert result.stop == "error" and result.items == []  # an item of an unfinished page is dropped
     assert result.error is not None and "кодом 2" in result.error and "ModuleNotFoundError" in result.error
 
@@ -189,5 +189,5 @@ def test_nonsense_on_the_event_stream_is_an_error() -> None:
 
     result = CrawlResult(org_id=ORG, base_url="http://127.0.0.1:9")
     command = [sys.executable, "-c", "import time; print('Traceback?', flush=True); time.sleep(30)"]
-    _run(command, result, None, deadline=60)
+    _run(command, [result], None, deadline=60)
     assert result.error is not None and "непонятный вывод" in result.error and result.stop == "error"

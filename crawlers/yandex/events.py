@@ -12,6 +12,12 @@ import sys
 from typing import Any, TextIO
 
 _stream: TextIO | None = None
+_job: int | None = None  # which job of a multi-organisation worker the events belong to
+
+
+def set_job(index: int | None) -> None:
+    global _job
+    _job = index
 
 
 def open_stream() -> None:
@@ -33,6 +39,8 @@ def close_stream() -> None:
 def emit(event: dict[str, Any]) -> None:
     if _stream is None:
         raise RuntimeError("the event stream is not open (call open_stream() first)")
+    if _job is not None:
+        event = {**event, "job": _job}
     _stream.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
     _stream.flush()
 

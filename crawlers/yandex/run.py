@@ -83,6 +83,21 @@ def is_loopback(base_url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
+@dataclass
+class CrawlJob:
+    """One organisation to crawl in a batch (`crawl_many`)."""
+
+    org_id: str
+    base_url: str
+    max_pages: int | None = None
+    since: datetime | None = None
+    slug: str | None = None
+
+    def as_args(self) -> dict[str, Any]:
+        return {"org_id": str(self.org_id), "base_url": self.base_url, "max_pages": self.max_pages,
+                "since": iso(self.since) if self.since is not None else None, "slug": self.slug}
+
+
 def crawl(
     org_id: str,
     base_url: str,
@@ -100,29 +115,53 @@ def crawl(
     """Crawl one organisation; never raises for what the site does (captcha, errors,
     broken pages): the result says it. `delay` defaults to 3 s, or 0.05 s on loopback (the
     replay server); `deadline` (seconds) kills a crawl that hangs beyond all retries."""
+    job = CrawlJob(str(org_id), base_url, max_pages, since, slug)
+    return crawl_many([job], delay, timeout=timeout, retries=retries, backoff=backoff,
+                      progress=progress, deadline=deadline)[0]
+
+
+def crawl_many(
+    jobs: list[CrawlJob],
+    delay: float | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float | None = None,
+    progress: Callable[[PageProgress], None] | None = None,
+    deadline: float | None = None,
+) -> list[CrawlResult]:
+    """Several organisations one after another in one worker process: the same politeness
+    (one request at a time, the delay between pages) and one process start for the batch,
+    which is what the nightly run uses for all its Yandex sources."""
+    if not jobs:
+        return []
     if delay is None:
-        delay = LOOPBACK_DELAY if is_loopback(base_url) else DEFAULT_DELAY
+        delay = LOOPBACK_DELAY if all(is_loopback(j.base_url) for j in jobs) else DEFAULT_DELAY
     if backoff is None:
         backoff = min(DEFAULT_BACKOFF, max(delay, 0.01))
-    command = [sys.executable, "-m", "crawlers.yandex.worker", "--org-id", str(org_id),
-               "--base-url", base_url, "--delay", str(delay), "--timeout", str(timeout),
-               "--retries", str(retries), "--backoff", str(backoff)]
-    if max_pages:
-        command += ["--max-pages", str(max_pages)]
-    if since is not None:
-        command += ["--since", iso(since)]
-    if slug:
-        command += ["--slug", slug]
+    command = [sys.executable, "-m", "crawlers.yandex.worker", "--delay", str(delay),
+               "--timeout", str(timeout), "--retries", str(retries), "--backoff", str(backoff)]
+    if len(jobs) == 1:
+        job = jobs[0]
+        command += ["--org-id", str(job.org_id), "--base-url", job.base_url]
+        if job.max_pages:
+            command += ["--max-pages", str(job.max_pages)]
+        if job.since is not None:
+            command += ["--since", iso(job.since)]
+        if job.slug:
+            command += ["--slug", job.slug]
+    else:
+        command += ["--jobs", json.dumps([j.as_args() for j in jobs], ensure_ascii=False)]
     if deadline is None:
         per_page = delay * 1.5 + (timeout + backoff * 2 ** retries) * (retries + 1)
-        deadline = 60 + per_page * ((max_pages or 12) + 1)
-    result = CrawlResult(org_id=str(org_id), base_url=base_url)
-    _run(command, result, progress, deadline)
-    return result
+        deadline = 60 + sum(per_page * ((j.max_pages or 12) + 1) for j in jobs)
+    results = [CrawlResult(org_id=str(j.org_id), base_url=j.base_url) for j in jobs]
+    _run(command, results, progress, deadline)
+    return results
 
 
-def _run(command: list[str], result: CrawlResult, progress: Callable[[PageProgress], None] | None,
-         deadline: float) -> None:
+def _run(command: list[str], results: list[CrawlResult],
+         progress: Callable[[PageProgress], None] | None, deadline: float) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
@@ -131,19 +170,23 @@ def _run(command: list[str], result: CrawlResult, progress: Callable[[PageProgre
                                 env=env, text=True, encoding="utf-8")
         timer = threading.Timer(deadline, proc.kill)
         timer.start()
-        ended = False
+        ended: set[int] = set()
         try:
-            ended = _consume(_lines(proc), result, progress)
+            _consume(_lines(proc), results, progress, ended)
         finally:
-            code = _reap(proc, patience=15 if ended or result.error is None else 0)
+            clean = len(ended) == len(results) or all(r.error is None for r in results)
+            code = _reap(proc, patience=15 if clean else 0)
             timer.cancel()
-        if not ended:
+        if len(ended) < len(results):
             log.seek(0)
             tail = log.read()[-2000:].strip()
             killed = " (превышено время обхода)" if code in (-9, 137) else ""
-            result.stop = STOP_ERROR
-            result.error = result.error or (
-                f"процесс обхода завершился с кодом {code}{killed}" + (f": {tail}" if tail else ""))
+            for index, result in enumerate(results):
+                if index in ended:
+                    continue
+                result.stop = STOP_ERROR
+                result.error = result.error or (
+                    f"процесс обхода завершился с кодом {code}{killed}" + (f": {tail}" if tail else ""))
 
 
 def _reap(proc: subprocess.Popen[str], patience: float) -> int:
@@ -163,27 +206,31 @@ def _lines(proc: subprocess.Popen[str]) -> Iterator[str]:
     yield from proc.stdout
 
 
-def _consume(lines: Iterator[str], result: CrawlResult,
-             progress: Callable[[PageProgress], None] | None) -> bool:
-    """Apply the worker's events to `result`; True when the closing event arrived."""
-    pending: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
+def _consume(lines: Iterator[str], results: list[CrawlResult],
+             progress: Callable[[PageProgress], None] | None, ended: set[int]) -> None:
+    """Apply the worker's events to the results (events carry `job` in a batch); `ended`
+    collects the jobs whose closing event arrived."""
+    pending: dict[int, list[dict[str, Any]]] = {}
+    rejected: dict[int, list[Rejected]] = {}
     for line in lines:
         try:
             event = json.loads(line)
             kind = event.get("type")
-        except (ValueError, AttributeError):
-            result.error = f"непонятный вывод процесса обхода: {line[:200]!r}"
-            return False
+            index = int(event.get("job", 0))
+            result = results[index]
+        except (ValueError, AttributeError, IndexError, TypeError):
+            for index, result in enumerate(results):
+                if index not in ended:
+                    result.error = f"непонятный вывод процесса обхода: {line[:200]!r}"
+            return
         if kind == "item":
-            pending.append(event["item"])
+            pending.setdefault(index, []).append(event["item"])
         elif kind == "rejected":
-            rejected.append(Rejected(location=event["location"], payload=event["payload"],
-                                     reason=event["reason"]))
+            rejected.setdefault(index, []).append(Rejected(location=event["location"],
+                                                           payload=event["payload"], reason=event["reason"]))
         elif kind == "page":
-            result.items.extend(pending)
-            result.rejected.extend(rejected)
-            pending, rejected = [], []
+            result.items.extend(pending.pop(index, []))
+            result.rejected.extend(rejected.pop(index, []))
             if progress is not None:
                 params = event.get("params") or {}
                 progress(PageProgress(event["page"], event["reviews"], params.get("totalPages"),
@@ -192,8 +239,9 @@ def _consume(lines: Iterator[str], result: CrawlResult,
             result.pages, result.stop = event["pages"], event["stop"]
             result.blocked_page, result.error = event["blocked_page"], event["error"]
             result.stats = event.get("stats") or {}
-            return True
-    return False
+            ended.add(index)
+            if len(ended) == len(results):
+                return
 
 
 @contextmanager
@@ -264,8 +312,7 @@ def crawl_into_source(
     `painmap crawl yandex`). Incremental by default: it stops at the first page with nothing
     newer than the newest stored review. What was fetched before a captcha or a broken page
     is ingested; the run and the source are marked `blocked`/`partial` with the reason."""
-    from ingest.pipeline import ingest_records
-    from ingest.runs import latest_published_at, record_failed_run
+    from ingest.runs import latest_published_at
 
     if not org_id:
         raise UserError(f"у источника {source_id} не задан идентификатор организации Яндекса (external_id)")
@@ -273,8 +320,18 @@ def crawl_into_source(
         since = latest_published_at(source_id, url=url)
     result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
                    progress=progress)
+    return ingest_crawl(source_id, result, slug=slug, url=url)
+
+
+def ingest_crawl(source_id: int, result: CrawlResult, *, slug: str | None = None,
+                 url: str | None = None) -> SourceCrawl:
+    """Store what a crawl fetched into `source_id` and record the run: a captcha or a broken
+    page keeps what came before it and marks the run and the source `blocked`/`partial`."""
+    from ingest.pipeline import ingest_records
+    from ingest.runs import record_failed_run
+
     status, note = crawl_status(result)
-    origin = page_url(base_url, org_id, 1, slug)
+    origin = page_url(result.base_url, result.org_id, 1, slug)
     if status in (STATUS_BLOCKED, STATUS_FAILED) and not result.items and not result.rejected:
         run_id = record_failed_run(source_id, kind="yandex", error=note or status, status=status,
                                    origin=origin, url=url)

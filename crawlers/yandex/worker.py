@@ -10,10 +10,13 @@ sends everything else (Scrapy's log, stray prints) to stderr.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.utils.reactor import install_reactor
+from twisted.internet import defer
 
 from crawlers.yandex import events
 from crawlers.yandex.spider import (
@@ -25,6 +28,7 @@ from crawlers.yandex.spider import (
     crawl_settings,
 )
 
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 STATS_KEPT = ("downloader/request_count", "retry/count", "retry/max_reached", "elapsed_time_seconds",
               "spider_exceptions/count")
 
@@ -38,8 +42,10 @@ def _stats(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--org-id", required=True)
-    p.add_argument("--base-url", required=True)
+    p.add_argument("--org-id")
+    p.add_argument("--base-url")
+    p.add_argument("--jobs", help="JSON list of {org_id, base_url, max_pages, since, slug}: several "
+                                  "organisations crawled one after another in this process")
     p.add_argument("--max-pages", type=int)
     p.add_argument("--since", help="ISO 8601: stop at the first page with nothing newer")
     p.add_argument("--slug")
@@ -53,15 +59,43 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.jobs:
+        jobs = json.loads(args.jobs)
+    elif args.org_id and args.base_url:
+        jobs = [{"org_id": args.org_id, "base_url": args.base_url, "max_pages": args.max_pages,
+                 "since": args.since, "slug": args.slug}]
+    else:
+        _parser().error("нужны --org-id и --base-url или --jobs")
     events.open_stream()
     settings = crawl_settings(args.delay, args.timeout, args.retries, args.backoff, args.log_level)
+    # The chain below touches the reactor before the process starts: install Scrapy's first.
+    install_reactor(settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR)
     settings["ITEM_PIPELINES"] = {"crawlers.yandex.events.EventPipeline": 100}
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(YandexReviewsSpider)
-    process.crawl(crawler, org_id=args.org_id, base_url=args.base_url, max_pages=args.max_pages,
-                  since=args.since, slug=args.slug)
-    process.start()
-    spider: YandexReviewsSpider = crawler.spider  # type: ignore[assignment]
+    _chain(process, jobs, tagged=bool(args.jobs))
+    process.start(stop_after_crawl=False)
+    events.close_stream()
+    return 0
+
+
+@defer.inlineCallbacks
+def _chain(process: CrawlerProcess, jobs: list[dict[str, Any]], tagged: bool) -> Any:
+    """One organisation after another in one reactor: one request at a time to the host, and
+    one process start for the whole batch."""
+    from twisted.internet import reactor
+
+    try:
+        for index, job in enumerate(jobs):
+            events.set_job(index if tagged else None)
+            crawler = process.create_crawler(YandexReviewsSpider)
+            yield process.crawl(crawler, **job)
+            _end(crawler)
+    finally:
+        reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
+
+
+def _end(crawler: Any) -> None:
+    spider: YandexReviewsSpider = crawler.spider
     stats = _stats(crawler.stats.get_stats() if crawler.stats else {})
     outcome = spider.outcome
     error = outcome.error
@@ -70,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
     events.emit({"type": "end", "pages": outcome.pages, "stop": outcome.stop,
                  "blocked_page": outcome.blocked_page, "blocked_url": outcome.blocked_url, "error": error,
                  "stats": stats})
-    events.close_stream()
-    return 0
 
 
 if __name__ == "__main__":
