@@ -152,14 +152,14 @@ def channel_scores(session: Session, org_id: int, period: Period, tz: str = DEFA
     for (org, kind), (sums, n) in got.criteria.items():
         if org == org_id:
             data[kind] = ChannelData(kind, {k: Tally(t, float(c)) for k, (t, c) in sums.items()}, n)
-    gosuslugi = _gosuslugi(got.gosuslugi.get(org_id, []), period, tz)
+    gosuslugi = gosuslugi_data(got.gosuslugi.get(org_id, []), period, tz)
     if gosuslugi.n:
         data["gosuslugi"] = gosuslugi
     kinds = got.kinds.get(org_id, set()) | set(data)
     return [score_channel(data.get(kind, ChannelData(kind))) for kind in CHANNELS if kind in kinds]
 
 
-def _gosuslugi(items: Iterable[dict[str, Any]], period: Period, tz: str) -> ChannelData:
+def gosuslugi_data(items: Iterable[dict[str, Any]], period: Period, tz: str) -> ChannelData:
     """Госуслуги items count when the period they cover lies inside the requested one; an
     item without a period key counts by its date."""
     start, end = period.utc_bounds(tz)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from flows.scores import DEFAULT_TZ, OrgScores, _gosuslugi, organisation_scores
+from flows.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
 from models import queries
 from models.labels import CATEGORIES
 from models.painmap import PainCell, PainRow, pain_map
@@ -151,7 +151,7 @@ def gosuslugi_ratings(session: Session, org_id: int, period: Period, tz: str) ->
              "period": (extra or {}).get("period"), "published_at": published})
     rows = []
     for name, items in per_service.items():
-        score = score_channel(_gosuslugi(items, period, tz))
+        score = score_channel(gosuslugi_data(items, period, tz))
         if score.n:
             rows.append(ServiceRating(name, score.csi, score.n))
     return rows
