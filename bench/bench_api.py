@@ -36,20 +36,17 @@ def build_store(url: str, rows: int, orgs: int = 50) -> str:
     from api.tokens import create_token
     from models.db import session_scope
     from models.migrate import upgrade
-    from models.tables import Feedback, Organisation, Source
+    from models.repo import ensure_organisation, ensure_source
+    from models.tables import Feedback
 
     upgrade()
     rng = random.Random(7)
     with session_scope() as session:
         sources = []
         for i in range(orgs):
-            org = Organisation(code=f"org{i:02d}", name=f"Орган №{i}")
-            session.add(org)
-            session.flush()
+            org, _ = ensure_organisation(session, f"org{i:02d}", f"Орган №{i}")
             for kind in KINDS:
-                src = Source(org_id=org.id, name=kind, kind=kind)  # type: ignore[arg-type]
-                session.add(src)
-                session.flush()
+                src = ensure_source(session, org, kind)
                 sources.append((src.id, kind))
         token = create_token(session, "admin", "bench")[1]
     start = datetime(2024, 1, 1, tzinfo=UTC)

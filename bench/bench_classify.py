@@ -102,17 +102,14 @@ def run_store(n: int) -> dict[str, Any]:
 
         from models.db import session_scope
         from models.migrate import upgrade
-        from models.tables import Feedback, Organisation, Source
+        from models.repo import ensure_organisation, ensure_source
+        from models.tables import Feedback
         from nlp.batch import classify_pending
 
         upgrade()
         with session_scope() as session:
-            org = Organisation(code="bench", name="bench")
-            session.add(org)
-            session.flush()
-            src = Source(org_id=org.id, name="yandex", kind="yandex")  # type: ignore[arg-type]
-            session.add(src)
-            session.flush()
+            org, _ = ensure_organisation(session, "bench", "bench")
+            src = ensure_source(session, org, "yandex")
             session.execute(insert(Feedback), [
                 {"source_id": src.id, "external_id": str(i), "text": t, "rating": r, "content_hash": f"h{i}",
                  "criteria": {}, "extra": {}, "scores": {}} for i, (t, r) in enumerate(make_texts(n))])

@@ -11,18 +11,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from ingest.files import MAX_BYTES, Located, Row, jsonable_cell, norm, number_value, zone
+from ingest.files import (
+    MAX_BYTES,
+    Located,
+    Row,
+    datetime_value,
+    id_value,
+    jsonable_cell,
+    norm,
+    number_value,
+    text_value,
+    zone,
+)
 from ingest.records import FeedbackRecord, Rejected
 from models.errors import UserError
 
 Outcome = FeedbackRecord | Rejected
+Fields = dict[str, Any] | str  # a record's fields, or why the row is rejected
+Identify = Callable[[Row], tuple[str, str | None]]  # a good row → (external id, why it is a repeat)
 
 
 @dataclass
@@ -78,6 +92,53 @@ def build(located: Located, row: Row, **fields: Any) -> Outcome:
         return Rejected(location=location, payload=located.raw(row), reason=validation_reason(exc))
 
 
+def outcomes(located: Located, fields_of: Callable[[Row], Fields], identify: Identify) -> Iterator[Outcome]:
+    """Every row below the header as a record or a rejection: the parser's `fields_of` decides
+    what a row says, `identify` gives it an id. Only good rows are identified, so a bad row
+    neither shifts the content-hash occurrence numbers nor claims a file id."""
+    for row in located.rows():
+        fields = fields_of(row)
+        if isinstance(fields, str):
+            yield reject(located, row, fields)
+            continue
+        external_id, repeat = identify(row)
+        if repeat:
+            yield reject(located, row, repeat)
+            continue
+        yield build(located, row, external_id=external_id, **fields)
+
+
+def given_or_hashed(located: Located, prefix: str) -> Identify:
+    """The file's own id (column `id`) when the row has one — a repeat inside one file is a
+    broken export; a content hash (`RowIds`) when it has none."""
+    hashed, unique = RowIds(prefix), UniqueIds()
+
+    def identify(row: Row) -> tuple[str, str | None]:
+        external_id = id_value(row.get(located.columns.get("id")))
+        if external_id is None:
+            return hashed.make(row.cells), None
+        return external_id, unique.repeat_of(external_id, row)
+
+    return identify
+
+
+def moment_of(cell: Any, tz: ZoneInfo, missing: str, *, time_cell: Any = None,
+              what: str | None = None) -> datetime | str:
+    """A row's date as UTC, or why the row is rejected: `missing` when the cell is empty, the
+    parse error (prefixed by `what`, when given) when it is not a date."""
+    try:
+        moment = datetime_value(cell, tz, time_cell)
+    except ValueError as exc:
+        return f"{what}: {exc}" if what else str(exc)
+    return missing if moment is None else moment
+
+
+def texts_of(located: Located, row: Row, keys: Iterable[str]) -> dict[str, str]:
+    """The row's non-empty text cells of the columns `keys` (those found in the header)."""
+    return {key: value for key in keys
+            if (value := text_value(row.get(located.columns.get(key)))) is not None}
+
+
 def validation_reason(exc: ValidationError) -> str:
     """pydantic's complaints about a record, as one line (the record's own checks are Russian)."""
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {str(e['msg']).removeprefix('Value error, ')}"
@@ -130,6 +191,10 @@ class Services:
         if found is None:
             return None, f"неизвестная услуга «{name}»: её нет среди услуг организации"
         return found, None
+
+    def of_row(self, located: Located, row: Row) -> tuple[str | None, str | None]:
+        """`resolve` of the row's «Услуга» cell (none when the file has no such column)."""
+        return self.resolve(text_value(row.get(located.columns.get("service"))))
 
 
 # «Ваш контроль» and word-scale survey answers: Очень плохо … Отлично.

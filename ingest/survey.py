@@ -36,9 +36,7 @@ from ingest.files import (
     Column,
     Located,
     Row,
-    datetime_value,
     file_error,
-    id_value,
     locate,
     match_columns,
     norm,
@@ -48,12 +46,11 @@ from ingest.rows import (
     SCALE_WORDS,
     Outcome,
     ParseOptions,
-    RowIds,
     Services,
-    UniqueIds,
-    build,
+    given_or_hashed,
     mean,
-    reject,
+    moment_of,
+    outcomes,
     score_value,
 )
 from models.errors import UserError
@@ -249,23 +246,12 @@ def _locate(path: Path, forms: Sequence[Form], options: ParseOptions) -> tuple[L
 
 
 def _rows(located: Located, form: Form, options: ParseOptions) -> Iterator[Outcome]:
-    hashed, unique = RowIds(f"survey-{form.name}"), UniqueIds()
     services = Services(options.services)
     claimed = set(located.columns.values())
     others = [i for i, h in enumerate(located.header.cells)
               if form.keep_other_columns and i not in claimed and text_value(h) is not None]
-    for row in located.rows():
-        outcome = _response(located, row, form, options, services, others)
-        if isinstance(outcome, str):
-            yield reject(located, row, outcome)
-            continue
-        external_id = id_value(row.get(located.columns.get("id")))
-        if external_id is None:
-            external_id = hashed.make(row.cells)
-        elif repeat := unique.repeat_of(external_id, row):
-            yield reject(located, row, repeat)
-            continue
-        yield build(located, row, external_id=external_id, **outcome)
+    return outcomes(located, lambda row: _response(located, row, form, options, services, others),
+                    given_or_hashed(located, f"survey-{form.name}"))
 
 
 def _response(located: Located, row: Row, form: Form, options: ParseOptions, services: Services,
@@ -286,13 +272,11 @@ def _response(located: Located, row: Row, form: Form, options: ParseOptions, ser
     comment = text_value(row.get(located.columns.get("comment")))
     if not answers and comment is None:
         return "пустая анкета: нет ни одного ответа"
-    try:
-        moment = datetime_value(row.get(located.columns["timestamp"]), options.tz)
-    except ValueError as exc:
-        return f"время заполнения: {exc}"
-    if moment is None:
-        return "нет времени заполнения анкеты"
-    service, unknown = services.resolve(text_value(row.get(located.columns.get("service"))))
+    moment = moment_of(row.get(located.columns["timestamp"]), options.tz, "нет времени заполнения анкеты",
+                       what="время заполнения")
+    if isinstance(moment, str):
+        return moment
+    service, unknown = services.of_row(located, row)
     if unknown:
         return unknown
     criteria = {key: score for key, refs in form.criteria.items()

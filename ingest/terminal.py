@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ingest.files import Column, Located, Row, datetime_value, locate, norm, text_value
-from ingest.rows import Outcome, ParseOptions, RowIds, Services, build, reject
+from ingest.files import Column, Located, Row, locate, norm, text_value
+from ingest.rows import Outcome, ParseOptions, RowIds, Services, moment_of, outcomes, texts_of
 from models.errors import UserError
 
 DEFAULT_SCALE: dict[str, float] = {"Хорошо": 5, "Средне": 3, "Плохо": 1}
@@ -60,14 +60,13 @@ def _rows(located: Located, options: ParseOptions, scale: dict[str, float]) -> I
     ids = RowIds("terminal")
     services = Services(options.services)
     grades = " / ".join(g.capitalize() for g in scale)
-    for row in located.rows():
-        outcome = _row(located, row, options, scale, services, grades)
-        if isinstance(outcome, str):
-            yield reject(located, row, outcome)
-            continue
+
+    def identify(row: Row) -> tuple[str, str | None]:
         # Identity without the comment: fixing a typo in it updates the item, not adds one.
         identity = [row.get(located.columns.get(k)) for k in ("date", "time", *_EXTRA, "service", "grade")]
-        yield build(located, row, external_id=ids.make(identity), **outcome)
+        return ids.make(identity), None
+
+    return outcomes(located, lambda row: _row(located, row, options, scale, services, grades), identify)
 
 
 def _row(located: Located, row: Row, options: ParseOptions, scale: dict[str, float],
@@ -79,16 +78,12 @@ def _row(located: Located, row: Row, options: ParseOptions, scale: dict[str, flo
     score = scale.get(norm(grade))
     if score is None:
         return f"неизвестная оценка «{grade}»: ожидается {grades}"
-    try:
-        moment = datetime_value(row.get(cols["date"]), options.tz, row.get(cols.get("time")))
-    except ValueError as exc:
-        return str(exc)
-    if moment is None:
-        return "нет даты оценки"
-    service, unknown = services.resolve(text_value(row.get(cols.get("service"))))
+    moment = moment_of(row.get(cols["date"]), options.tz, "нет даты оценки",
+                       time_cell=row.get(cols.get("time")))
+    if isinstance(moment, str):
+        return moment
+    service, unknown = services.of_row(located, row)
     if unknown:
         return unknown
-    extra = {key: value for key in _EXTRA
-             if (value := text_value(row.get(cols.get(key)))) is not None}
     return {"published_at": moment, "rating": score, "rating_raw": grade, "service": service,
-            "text": text_value(row.get(cols.get("comment"))), "extra": extra}
+            "text": text_value(row.get(cols.get("comment"))), "extra": texts_of(located, row, _EXTRA)}

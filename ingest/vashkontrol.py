@@ -12,18 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.files import Column, Located, Row, datetime_value, file_error, id_value, locate, text_value
+from ingest.files import Column, Located, Row, file_error, locate, text_value
 from ingest.rows import (
     SCALE_WORDS,
     Outcome,
     ParseOptions,
-    RowIds,
     Services,
-    UniqueIds,
-    build,
+    given_or_hashed,
     mean,
-    reject,
+    moment_of,
+    outcomes,
     score_value,
+    texts_of,
 )
 
 CRITERIA = (
@@ -57,20 +57,9 @@ def parse_vashkontrol(path: Path, options: ParseOptions | None = None) -> Iterat
 
 
 def _rows(located: Located, options: ParseOptions) -> Iterator[Outcome]:
-    hashed, unique = RowIds("vk"), UniqueIds()
     services = Services(options.services)
-    for row in located.rows():
-        outcome = _row(located, row, options, services)
-        if isinstance(outcome, str):
-            yield reject(located, row, outcome)
-            continue
-        external_id = id_value(row.get(located.columns.get("id")))
-        if external_id is None:
-            external_id = hashed.make(row.cells)
-        elif repeat := unique.repeat_of(external_id, row):
-            yield reject(located, row, repeat)
-            continue
-        yield build(located, row, external_id=external_id, **outcome)
+    return outcomes(located, lambda row: _row(located, row, options, services),
+                    given_or_hashed(located, "vk"))
 
 
 def _row(located: Located, row: Row, options: ParseOptions, services: Services) -> dict[str, Any] | str:
@@ -88,17 +77,13 @@ def _row(located: Located, row: Row, options: ParseOptions, services: Services) 
             raw.append(str(text_value(cell)))
     if not criteria:
         return "нет ни одной оценки по критериям"
-    try:
-        moment = datetime_value(row.get(cols["date"]), options.tz)
-    except ValueError as exc:
-        return str(exc)
-    if moment is None:
-        return "нет даты оценки"
-    service, unknown = services.resolve(text_value(row.get(cols.get("service"))))
+    moment = moment_of(row.get(cols["date"]), options.tz, "нет даты оценки")
+    if isinstance(moment, str):
+        return moment
+    service, unknown = services.of_row(located, row)
     if unknown:
         return unknown
-    extra = {key: value for key in ("authority", "office")
-             if (value := text_value(row.get(cols.get(key)))) is not None}
     return {"published_at": moment, "criteria": criteria, "rating": mean(criteria.values()),
             "rating_raw": " / ".join(raw), "service": service,
-            "text": text_value(row.get(cols.get("comment"))), "extra": extra}
+            "text": text_value(row.get(cols.get("comment"))),
+            "extra": texts_of(located, row, ("authority", "office"))}

@@ -24,6 +24,7 @@ from models.errors import UserError
 from nlp.categories import CODES
 from nlp.document import Doc, analyse
 from nlp.features import FeatureSpace, polarity_extras
+from nlp.jsonl import json_object, text_field
 from nlp.lexicon import combined, pains, sentiment
 from nlp.model import DEFAULT_MODEL, PainModel
 
@@ -75,24 +76,14 @@ def read_labelled(path: Path, group: str | None = None, require_labels: bool = T
 
 def _example(path: Path, number: int, line: str, group: str, require_labels: bool) -> Example:
     where = f"{path}, строка {number}"
-    try:
-        rec = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{where}: некорректный JSON ({exc.msg})") from None
-    if not isinstance(rec, dict):
-        raise UserError(f"{where}: ожидается объект JSON")
-    for key in ("id", "text"):
-        if key not in rec:
-            raise UserError(f"{where}: нет поля «{key}»")
+    rec = json_object(line, where, ("id", "text"))
     cats = rec.get("categories", [] if not require_labels else None)
     if not isinstance(cats, list) or any(c not in LABELS for c in cats):
         raise UserError(f"{where}, поле «categories»: ожидается список кодов из {', '.join(LABELS)}")
     polarity = rec.get("polarity", None if require_labels else "neutral")
     if polarity not in POLARITIES:
         raise UserError(f"{where}, поле «polarity»: ожидается одно из {', '.join(POLARITIES)}")
-    text = rec["text"]
-    if text is not None and not isinstance(text, str):
-        raise UserError(f"{where}, поле «text»: ожидается строка")
+    text = text_field(rec, where)
     rating = rec.get("rating")
     if rating is not None and not isinstance(rating, int | float):
         raise UserError(f"{where}, поле «rating»: ожидается число или null")

@@ -219,12 +219,27 @@ def table31(org: OrgReport, rows: PracticeRows, year: int | None, label: str) ->
     return grid
 
 
+T4_COLUMNS = ("№ п/п", "Показатель качества", "Индикаторы", "Значение, %")
+
+
 def table4(org: OrgReport, r: PracticeResult, label: str) -> Grid:
-    grid = Grid("4", TITLES["4"], subtitle(org, label),
-                flat_heads(["№ п/п", "Показатель качества", "Индикаторы", "Значение, %"]),
+    grid = Grid("4", TITLES["4"], subtitle(org, label), flat_heads(T4_COLUMNS),
                 [TEXT, TEXT, TEXT, PCT], [1.2, 5.0, 8.0, 2.5])
+    grid.rows += table4_rows(r)
+    boost = "не применяется" if not r.boost or r.boost == 1 else f"{r.boost:.2f}".replace(".", ",")
+    grid.totals += [
+        ["", "Коэффициент практики предоставления муниципальных услуг",
+         f"Кпр = (Кмнк + Уs + Уар) / 3; повышающий коэффициент: {boost}", r.k_pr],
+        ["", "Интерпретация (таблица 1.5 Методики)", r.levels.get("k_pr", ""), ""],
+    ]
+    return grid
+
+
+def table4_rows(r: PracticeResult) -> list[list[Cell]]:
+    """The indicators of Таблица 4 in the Методика's wording, one row each (the value is a
+    percentage, or why Dпз is not assessed): the report and `painmap practice` both show these."""
     lv = r.levels
-    grid.rows += [
+    return [
         ["1", "Уровень доступности получения муниципальных услуг по различным каналам взаимодействия "
               "с клиентами",
          "Доля муниципальных услуг, переведенных в электронный вид и (или) переданных для предоставления "
@@ -244,13 +259,6 @@ def table4(org: OrgReport, r: PracticeResult, label: str) -> Grid:
         ["", "", "Коэффициент качества работы с административными регламентами (Ккач)", r.k_kach],
         ["", FINAL, f"Уар — {inline(lv.get('u_ar', ''))}", r.u_ar],
     ]
-    boost = "не применяется" if not r.boost or r.boost == 1 else f"{r.boost:.2f}".replace(".", ",")
-    grid.totals += [
-        ["", "Коэффициент практики предоставления муниципальных услуг",
-         f"Кпр = (Кмнк + Уs + Уар) / 3; повышающий коэффициент: {boost}", r.k_pr],
-        ["", "Интерпретация (таблица 1.5 Методики)", lv.get("k_pr", ""), ""],
-    ]
-    return grid
 
 
 def table5(org: OrgReport, rows: PracticeRows, label: str) -> Grid:

@@ -9,6 +9,7 @@ percentage points («п. п.»), and the verb agrees with the subject's gender
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from scoring.periods import Period
 
@@ -130,41 +131,48 @@ _MONTHS_INS = ("январём", "февралём", "мартом", "апрел
 _ROMAN = ("I", "II", "III", "IV")
 
 
-def _parts(period: Period) -> tuple[int, int]:
-    return period.start.year, period.start.month
+@dataclass(frozen=True)
+class _Wording:
+    """How one sentence role names a period: the three phrases differ only in the preposition
+    and the case of «год», «квартал» and the month, so one function fills these templates."""
+
+    year: str  # {y}
+    quarter: str  # {q} (Roman), {y}
+    month: str  # {month}, {y}
+    months: tuple[str, ...]  # month names in this case
+    span: str  # {start}, {end}
+
+
+_IN = _Wording("в {y} году", "в {q} квартале {y} года", "в {month} {y} года", _MONTHS_PREP,
+               "в период с {start} по {end}")
+_FOR = _Wording("за {y} год", "за {q} квартал {y} года", "за {month} {y} года", _MONTHS_ACC,
+                "за период с {start} по {end}")
+_AGAINST = _Wording("по сравнению с {y} годом", "по сравнению с {q} кварталом {y} года",
+                    "по сравнению с {month} {y} года", _MONTHS_INS,
+                    "по сравнению с периодом с {start} по {end}")
+
+
+def _phrase(period: Period, wording: _Wording) -> str:
+    y, m = period.start.year, period.start.month
+    if period.kind == "year":
+        return wording.year.format(y=y)
+    if period.kind == "quarter":
+        return wording.quarter.format(q=_ROMAN[(m - 1) // 3], y=y)
+    if period.kind == "month":
+        return wording.month.format(month=wording.months[m - 1], y=y)
+    return wording.span.format(start=f"{period.start:%d.%m.%Y}", end=f"{period.last_day:%d.%m.%Y}")
 
 
 def period_in(period: Period) -> str:
     """«в 2025 году», «в III квартале 2025 года», «в июле 2025 года», «в период с … по …»."""
-    y, m = _parts(period)
-    if period.kind == "year":
-        return f"в {y} году"
-    if period.kind == "quarter":
-        return f"в {_ROMAN[(m - 1) // 3]} квартале {y} года"
-    if period.kind == "month":
-        return f"в {_MONTHS_PREP[m - 1]} {y} года"
-    return f"в период с {period.start:%d.%m.%Y} по {period.last_day:%d.%m.%Y}"
+    return _phrase(period, _IN)
 
 
 def period_for(period: Period) -> str:
     """«за 2025 год», «за III квартал 2025 года», «за июль 2025 года», «за период с … по …»."""
-    y, m = _parts(period)
-    if period.kind == "year":
-        return f"за {y} год"
-    if period.kind == "quarter":
-        return f"за {_ROMAN[(m - 1) // 3]} квартал {y} года"
-    if period.kind == "month":
-        return f"за {_MONTHS_ACC[m - 1]} {y} года"
-    return f"за период с {period.start:%d.%m.%Y} по {period.last_day:%d.%m.%Y}"
+    return _phrase(period, _FOR)
 
 
 def compared_with(period: Period) -> str:
-    """«по сравнению с 2024 годом», «… со II кварталом 2025 года», «… с июнем 2025 года»."""
-    y, m = _parts(period)
-    if period.kind == "year":
-        return f"по сравнению с {y} годом"
-    if period.kind == "quarter":
-        return f"по сравнению с {_ROMAN[(m - 1) // 3]} кварталом {y} года"
-    if period.kind == "month":
-        return f"по сравнению с {_MONTHS_INS[m - 1]} {y} года"
-    return f"по сравнению с периодом с {period.start:%d.%m.%Y} по {period.last_day:%d.%m.%Y}"
+    """«по сравнению с 2024 годом», «… с II кварталом 2025 года», «… с июнем 2025 года»."""
+    return _phrase(period, _AGAINST)

@@ -8,10 +8,14 @@ object with achievements and professions, `textTranslations`, reactions with
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from crawlers.replay import ReplayServer
 from crawlers.yandex.page import PAGE_SIZE, render_page
 
 NEWEST = datetime(2026, 4, 20, 9, 30, tzinfo=UTC)
@@ -100,3 +104,12 @@ def corrupt_state(path: Path) -> None:
     end = html.index("</script>", start)
     middle = start + (end - start) // 2
     path.write_text(html[:middle] + html[end:], "utf-8")
+
+
+@pytest.fixture
+def replay(tmp_path: Path) -> Iterator[tuple[Path, ReplayServer]]:
+    """A loopback server replaying the pages written under its root (`write_org`)."""
+    root = tmp_path / "yandex"
+    root.mkdir()
+    with ReplayServer(root) as server:
+        yield root, server

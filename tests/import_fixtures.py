@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +191,19 @@ def vk_rows() -> list[list[Any]]:
         ["VK-7", "06.03.2025 09:30", ORG, "Несуществующая услуга", "Хорошо", "Хорошо", "Хорошо", "Хорошо",
          "Хорошо", None],
     ]
+
+
+# Every file channel's fixture file, named as a drop folder names them (`<kind>_<org>_<year>`) and
+# written the way the channel sends it: a BOM'd comma CSV from Google Forms, cp1251 from the terminal.
+CHANNEL_FILES: dict[str, Callable[[Path], Path]] = {
+    "pos": lambda d: pos_export(d / "pos_zags_2025.xlsx"),
+    "gosuslugi": lambda d: gosuslugi_table(d / "gosuslugi_zags_2025.xlsx"),
+    "survey": lambda d: write_csv(d / "survey_zags_2025.csv", kaluga_rows(), delimiter=",", bom=True),
+    "terminal": lambda d: write_csv(d / "terminal_zags_2025.csv", terminal_rows(), encoding="cp1251"),
+    "vashkontrol": lambda d: write_xlsx(d / "vashkontrol_zags_2025.xlsx", vk_rows()),
+}
+
+
+def channel_files(directory: Path) -> dict[str, Path]:
+    """All of `CHANNEL_FILES`, written into `directory`."""
+    return {kind: build(directory) for kind, build in CHANNEL_FILES.items()}

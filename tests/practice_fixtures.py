@@ -72,6 +72,27 @@ REGULATIONS = [
 ]
 APPROVED = 3
 
+# The keys of `painmap practice --json` (PracticeResult.as_json), in their order.
+JSON_KEYS = [
+    "status",
+    "d_u",
+    "d_el",
+    "d_mfc",
+    "d_z",
+    "k_mnk",
+    "d_mu",
+    "d_zh",
+    "d_pz",
+    "u_s",
+    "d_ar",
+    "k_kach",
+    "u_ar",
+    "k_pr_base",
+    "boost",
+    "k_pr",
+    "levels",
+]
+
 # key, template header (the Методика's wording; {mfc} is the region's МФЦ), flat header
 COLUMNS3 = [
     ("number", "№ п/п", "№"),

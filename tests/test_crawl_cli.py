@@ -7,28 +7,21 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from crawl_fixtures import corrupt_state, reviews, write_org
+from crawl_fixtures import corrupt_state, replay, reviews, write_org
 from sqlmodel import select
 
 from crawlers.replay import ReplayServer
 from models.db import session_scope
 from models.tables import Feedback, Organisation, Source
 
+__all__ = ["replay"]  # the shared fixture, imported for pytest
+
 ORG = "1000000999"
 REQUIRED = {"review_id", "org_id", "rating", "text", "published_at", "reply_text"}
-
-
-@pytest.fixture
-def replay(tmp_path: Path) -> Iterator[tuple[Path, ReplayServer]]:
-    root = tmp_path / "yandex"
-    root.mkdir()
-    with ReplayServer(root) as server:
-        yield root, server
 
 
 def painmap(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

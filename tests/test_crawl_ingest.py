@@ -3,12 +3,11 @@ ends: incremental re-crawls, edits, and what a captcha or a broken page leaves b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from crawl_fixtures import NEWEST, corrupt_state, reviews, write_org
+from crawl_fixtures import NEWEST, corrupt_state, replay, reviews, write_org
 from sqlmodel import select
 
 from crawlers.replay import ReplayServer
@@ -17,20 +16,20 @@ from models.db import session_scope
 from models.repo import ensure_organisation, ensure_source
 from models.tables import Feedback, FeedbackVersion, IngestRun, Quarantine, Source
 
+__all__ = ["replay"]  # the shared fixture, imported for pytest
+
 ORG = "1000000888"
 
 
 @pytest.fixture
-def setup(store: str, tmp_path: Path) -> Iterator[tuple[Path, ReplayServer, int]]:
+def setup(store: str, replay: tuple[Path, ReplayServer]) -> tuple[Path, ReplayServer, int]:
     with session_scope() as session:
         org, _ = ensure_organisation(session, "szn", "Управление соцзащиты")
         source = ensure_source(session, org, "yandex", external_id=ORG)
         source_id = source.id
     assert source_id is not None
-    root = tmp_path / "yandex"
-    root.mkdir()
-    with ReplayServer(root) as server:
-        yield root, server, source_id
+    root, server = replay
+    return root, server, source_id
 
 
 def _into(server: ReplayServer, source_id: int, incremental: bool = True) -> SourceCrawl:

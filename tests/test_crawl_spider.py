@@ -5,26 +5,19 @@ captcha, retries, broken pages, politeness. Each crawl runs in its own process, 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from crawl_fixtures import NEWEST, corrupt_state, reviews, write_org
+from crawl_fixtures import NEWEST, corrupt_state, replay, reviews, write_org
 
 from crawlers.replay import ReplayServer
 from crawlers.yandex.run import CrawlResult, PageProgress, crawl
 
+__all__ = ["replay"]  # the shared fixture, imported for pytest
+
 ORG = "1000000555"
-
-
-@pytest.fixture
-def replay(tmp_path: Path) -> Iterator[tuple[Path, ReplayServer]]:
-    root = tmp_path / "yandex"
-    root.mkdir()
-    with ReplayServer(root) as server:
-        yield root, server
 
 
 def _pages(server: ReplayServer) -> list[int]:

@@ -21,7 +21,9 @@ from models.errors import UserError
 from models.repo import ensure_organisation, ensure_service, ensure_source
 from models.tables import Feedback, IngestRun, Quarantine, Service, Source
 from tests.import_fixtures import (
+    CHANNEL_FILES,
     GOSUSLUGI_SERVICES,
+    ORG,
     gosuslugi_table,
     kaluga_rows,
     pos_export,
@@ -36,17 +38,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # kind, file builder, good rows, quarantined rows
 CASES: list[tuple[str, Callable[[Path], Path], int, int]] = [
-    ("pos", lambda d: pos_export(d / "pos_zags_2025.xlsx"), 4, 5),
-    ("gosuslugi", lambda d: gosuslugi_table(d / "gosuslugi_zags_2025.xlsx"), 3, 3),
-    ("survey", lambda d: write_csv(d / "survey_zags_2025.csv", kaluga_rows(), delimiter=",", bom=True), 4, 4),
-    ("terminal", lambda d: write_csv(d / "terminal_zags_2025.csv", terminal_rows(), encoding="cp1251"), 4, 4),
-    ("vashkontrol", lambda d: write_xlsx(d / "vashkontrol_zags_2025.xlsx", vk_rows()), 3, 4),
+    ("pos", CHANNEL_FILES["pos"], 4, 5),
+    ("gosuslugi", CHANNEL_FILES["gosuslugi"], 3, 3),
+    ("survey", CHANNEL_FILES["survey"], 4, 4),
+    ("terminal", CHANNEL_FILES["terminal"], 4, 4),
+    ("vashkontrol", CHANNEL_FILES["vashkontrol"], 3, 4),
 ]
 
 
 def make_source(kind: str, services: list[str] | None = None, name: str | None = None) -> int:
     with session_scope() as session:
-        org, _ = ensure_organisation(session, "zags", "Управление ЗАГС города Тестово")
+        org, _ = ensure_organisation(session, "zags", ORG)
         for service in services or []:
             ensure_service(session, org, service)
         source = ensure_source(session, org, kind, name)

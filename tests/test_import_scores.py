@@ -14,16 +14,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from models.db import session_scope
 from models.repo import ensure_organisation, ensure_service
-from tests.import_fixtures import (
-    GOSUSLUGI_SERVICES,
-    gosuslugi_table,
-    kaluga_rows,
-    pos_export,
-    terminal_rows,
-    vk_rows,
-    write_csv,
-    write_xlsx,
-)
+from tests.import_fixtures import GOSUSLUGI_SERVICES, ORG, channel_files
 
 runner = CliRunner()
 
@@ -50,19 +41,13 @@ def expected() -> dict[str, tuple[int, float]]:
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    return {
-        "pos": pos_export(tmp_path / "pos_zags_2025.xlsx"),
-        "survey": write_csv(tmp_path / "survey_zags_2025.csv", kaluga_rows(), delimiter=","),
-        "gosuslugi": gosuslugi_table(tmp_path / "gosuslugi_zags_2025.xlsx"),
-        "terminal": write_csv(tmp_path / "terminal_zags_2025.csv", terminal_rows(), encoding="cp1251"),
-        "vashkontrol": write_xlsx(tmp_path / "vashkontrol_zags_2025.xlsx", vk_rows()),
-    }
+    return channel_files(tmp_path)
 
 
 def declare_services() -> None:
     """The organisation declares its services, so the survey's unknown service is quarantined."""
     with session_scope() as session:
-        org, _ = ensure_organisation(session, "zags", "Управление ЗАГС города Тестово")
+        org, _ = ensure_organisation(session, "zags", ORG)
         for service in GOSUSLUGI_SERVICES:
             ensure_service(session, org, service)
 

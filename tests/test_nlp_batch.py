@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from models.db import session_scope
-from models.tables import Classification, EmployeeMention, Feedback, Organisation, Source
+from models.repo import ensure_organisation, ensure_source
+from models.tables import Classification, EmployeeMention, Feedback
 from nlp.batch import classify_pending, count_pending
 from nlp.classifier import Classifier
 
@@ -29,12 +30,8 @@ def clf() -> Classifier:
 
 def _seed(texts: list[tuple[str, str | None, float]] = TEXTS) -> dict[str, int]:
     with session_scope() as session:
-        org = Organisation(code="mfc", name="МФЦ")
-        session.add(org)
-        session.flush()
-        src = Source(org_id=org.id, name="yandex", kind="yandex")  # type: ignore[arg-type]
-        session.add(src)
-        session.flush()
+        org, _ = ensure_organisation(session, "mfc", "МФЦ")
+        src = ensure_source(session, org, "yandex")
         ids = {}
         for ext, text, rating in texts:
             fb = Feedback(source_id=src.id, external_id=ext, text=text, rating=rating,  # type: ignore[arg-type]

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from models.db import session_scope
-from models.tables import Classification, Feedback, Organisation, Source
+from models.repo import ensure_organisation, ensure_source
+from models.tables import Classification, Feedback
 from nlp.classifier import Classifier
 from nlp.model import PainModel
 from nlp.training import (
@@ -82,12 +83,8 @@ def test_retraining_reproduces_the_shipped_model(tmp_path: Path) -> None:
 
 def test_analyst_corrections_are_training_data(sqlite_store: str, tmp_path: Path, small_corpus: Path) -> None:
     with session_scope() as session:
-        org = Organisation(code="zags", name="ЗАГС")
-        session.add(org)
-        session.flush()
-        src = Source(org_id=org.id, name="pos", kind="pos")  # type: ignore[arg-type]
-        session.add(src)
-        session.flush()
+        org, _ = ensure_organisation(session, "zags", "ЗАГС")
+        src = ensure_source(session, org, "pos")
         text = "Гардероб не работает, вещи девать некуда"
         labelled = Feedback(source_id=src.id, external_id="1", text=text,  # type: ignore[arg-type]
                             content_hash="x", analyst_labeled_at=datetime.now(UTC), polarity="negative",

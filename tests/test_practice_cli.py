@@ -13,7 +13,7 @@ import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from practice_fixtures import SERVICES, Reg, Svc, template_workbook
+from practice_fixtures import JSON_KEYS, SERVICES, Reg, Svc, template_workbook
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
@@ -24,25 +24,6 @@ from models.errors import UserError
 from models.tables import Organisation, PracticeRegulationRow, PracticeServiceRow, PracticeSummary
 
 runner = CliRunner()
-JSON_KEYS = [
-    "status",
-    "d_u",
-    "d_el",
-    "d_mfc",
-    "d_z",
-    "k_mnk",
-    "d_mu",
-    "d_zh",
-    "d_pz",
-    "u_s",
-    "d_ar",
-    "k_kach",
-    "u_ar",
-    "k_pr_base",
-    "boost",
-    "k_pr",
-    "levels",
-]
 
 
 def practice_json(*paths: Path) -> dict:  # type: ignore[type-arg]

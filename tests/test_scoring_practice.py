@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from practice_fixtures import JSON_KEYS
 
 from scoring.practice import (
     PERCENT_KEYS,
@@ -96,25 +97,7 @@ def test_hand_computed_levels_and_json() -> None:
         "k_pr": "Средний уровень качества и доступности предоставления муниципальных услуг",
     }
     data = result.as_json()
-    assert list(data) == [
-        "status",
-        "d_u",
-        "d_el",
-        "d_mfc",
-        "d_z",
-        "k_mnk",
-        "d_mu",
-        "d_zh",
-        "d_pz",
-        "u_s",
-        "d_ar",
-        "k_kach",
-        "u_ar",
-        "k_pr_base",
-        "boost",
-        "k_pr",
-        "levels",
-    ]
+    assert list(data) == JSON_KEYS
     assert data["k_pr"] == round(BASE * 1.03, 2) == 68.14
     assert data["d_el"] == 30.46 and data["boost"] == 1.03
 

@@ -14,6 +14,7 @@ import typer
 
 from flows.console import console, err_console, progress
 from models.errors import UserError
+from nlp.jsonl import json_object, text_field
 
 BATCH = 512
 IN_HELP = "JSONL: {id, text[, rating]}; «-» — stdin."
@@ -26,19 +27,12 @@ def _read_items(handle: IO[str], name: str) -> Iterator[tuple[int, dict[str, Any
     for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{name}, строка {number}: некорректный JSON ({exc.msg})") from None
-        if not isinstance(item, dict):
-            raise UserError(f"{name}, строка {number}: ожидается объект JSON")
-        if "text" not in item:
-            raise UserError(f"{name}, строка {number}: нет поля «text»")
-        if item["text"] is not None and not isinstance(item["text"], str):
-            raise UserError(f"{name}, строка {number}, поле «text»: ожидается строка")
+        where = f"{name}, строка {number}"
+        item = json_object(line, where, ("text",))
+        text_field(item, where)
         rating = item.get("rating")
         if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int | float)):
-            raise UserError(f"{name}, строка {number}, поле «rating»: ожидается число или null")
+            raise UserError(f"{where}, поле «rating»: ожидается число или null")
         yield number, item
 
 

@@ -12,11 +12,6 @@ from rich.table import Table
 from flows.console import console, err_console
 from scoring.practice import PracticeResult
 
-TABLE4_TITLE = ("Таблица 4. Перечень показателей качества и доступности предоставления муниципальных услуг "
-                "и их индикаторы, применяемые для анализа практики предоставления муниципальных услуг")
-FINAL = "Итоговое значение показателя качества:"
-DPZ_EXEMPT = "не оценивается: все услуги в электронном виде или менее 100 заявлений"
-
 
 def percent(value: float | None) -> str:
     """54.0 → «54,00 %» (Russian decimal comma); None → «—»."""
@@ -28,31 +23,14 @@ def factor(value: float | None) -> str:
 
 
 def table4(r: PracticeResult) -> Table:
-    """The computed indicators in the layout of Таблица 4 of the Методика."""
-    table = Table(title=TABLE4_TITLE, show_lines=True, title_justify="left")
-    table.add_column("№ п/п", justify="right")
-    table.add_column("Показатель качества")
-    table.add_column("Индикаторы")
-    table.add_column("Значение", justify="right")
-    table.add_row("1", "Уровень доступности получения муниципальных услуг по различным каналам "
-                       "взаимодействия с клиентами",
-                  "Доля муниципальных услуг, переведенных в электронный вид и (или) переданных для "
-                  "предоставления в МФЦ (Dу)", percent(r.d_u))
-    table.add_row("", "", "Доля клиентов, получивших муниципальные услуги в электронном виде и (или) через "
-                          f"МФЦ (Dз = Dэл {percent(r.d_el)} + Dмфц {percent(r.d_mfc)})", percent(r.d_z))
-    table.add_row("", FINAL, f"Кмнк: {r.levels['k_mnk']}", percent(r.k_mnk))
-    table.add_row("2", "Уровень соблюдения стандартов предоставления муниципальных услуг",
-                  "Доля муниципальных услуг, предоставленных в установленный срок (Dму)", percent(r.d_mu))
-    table.add_row("", "", "Доля муниципальных услуг с возможностью осуществления предварительной записи на "
-                          "подачу документов (Dпз)", percent(r.d_pz) if r.d_pz is not None else DPZ_EXEMPT)
-    table.add_row("", "", "Доля жалоб, поступивших на предоставление муниципальных услуг (Dж)",
-                  percent(r.d_zh))
-    table.add_row("", FINAL, f"Уs: {r.levels['u_s']}", percent(r.u_s))
-    table.add_row("3", "Уровень работы с административными регламентами",
-                  "Доля муниципальных услуг, порядки предоставления которых утверждены административными "
-                  "регламентами (Dар)", percent(r.d_ar))
-    table.add_row("", "", "Коэффициент качества работы с административными регламентами", percent(r.k_kach))
-    table.add_row("", FINAL, f"Уар: {r.levels['u_ar']}", percent(r.u_ar))
+    """Таблица 4 of the Методика as the report words it (`reports.tables`), for the terminal."""
+    from reports.tables import T4_COLUMNS, TITLES, table4_rows
+
+    table = Table(title=TITLES["4"], show_lines=True, title_justify="left")
+    for i, name in enumerate(T4_COLUMNS):
+        table.add_column(name, justify="right" if i in (0, len(T4_COLUMNS) - 1) else "left")
+    for *texts, value in table4_rows(r):
+        table.add_row(*map(str, texts), value if isinstance(value, str) else percent(value))
     return table
 
 

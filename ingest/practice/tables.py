@@ -27,6 +27,7 @@ from ingest.practice.grid import Sheet
 from ingest.practice.records import RegulationRecord, ServiceRecord, SummaryRecord
 
 T = TypeVar("T")
+R = TypeVar("R", ServiceRecord, RegulationRecord)
 MFC = r"мфц|многофункциональн|мои документы|через"
 COUNTING = r"количеств|кол-во|заявлен|запрос|число"
 _TOTAL = re.compile(r"^(итог|всего)")
@@ -166,15 +167,24 @@ def _numbers(sheet: Sheet, number: int, header: Header) -> dict[str, float]:
 
 def read_table3(sheet: Sheet) -> tuple[list[ServiceRecord], Totals | None, list[str]]:
     header = find_header(sheet, TABLE3)
-    records: list[ServiceRecord] = []
-    seen: dict[str, int] = {}
     warnings: list[str] = []
+    records, totals = _service_records(sheet, header, lambda row: _service_row(row, warnings),
+                                       "ни одной услуги")
+    return records, totals, warnings
+
+
+def _service_records(sheet: Sheet, header: Header, read: Callable[[_Row], R | None],
+                     nothing: str) -> tuple[list[R], Totals | None]:
+    """The records of a per-service table (3 or 5) up to its «Итого» row: a service named
+    twice is an error naming the first row; a table without any is an error too."""
+    records: list[R] = []
+    seen: dict[str, int] = {}
     totals = None
     for row in data_rows(sheet, header):
         if isinstance(row, Totals):
             totals = row
             break
-        record = _service_row(row, warnings)
+        record = read(row)
         if record is None:
             continue
         key = normalise(record.service)
@@ -183,8 +193,8 @@ def read_table3(sheet: Sheet) -> tuple[list[ServiceRecord], Totals | None, list[
         seen[key] = row.number
         records.append(record)
     if not records:
-        raise PracticeFormatError(f"{sheet.where()}: в таблице нет ни одной услуги.")
-    return records, totals, warnings
+        raise PracticeFormatError(f"{sheet.where()}: в таблице нет {nothing}.")
+    return records, totals
 
 
 def _service_row(row: _Row, warnings: list[str]) -> ServiceRecord | None:
@@ -229,24 +239,7 @@ def _check_service(row: _Row, r: ServiceRecord) -> None:
 def read_table5(sheet: Sheet) -> tuple[list[RegulationRecord], Totals | None]:
     header = find_header(sheet, TABLE5)
     _law_columns(sheet, header)
-    records: list[RegulationRecord] = []
-    seen: dict[str, int] = {}
-    totals = None
-    for row in data_rows(sheet, header):
-        if isinstance(row, Totals):
-            totals = row
-            break
-        record = _regulation_row(row)
-        if record is None:
-            continue
-        key = normalise(record.service)
-        if key in seen:
-            raise row.error("service", f"услуга «{record.service}» уже указана в строке {seen[key]}")
-        seen[key] = row.number
-        records.append(record)
-    if not records:
-        raise PracticeFormatError(f"{sheet.where()}: в таблице нет ни одного регламента.")
-    return records, totals
+    return _service_records(sheet, header, _regulation_row, "ни одного регламента")
 
 
 def _law_columns(sheet: Sheet, header: Header) -> None:
