@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.deps import COOKIE, Caller, get_session
 from api.queries import FeedbackFilter, get_feedback, list_feedback
@@ -135,7 +135,7 @@ def cell_page(request: Request, who: PageCaller, session: DB, org: str, category
     start, end = current.utc_bounds()
     flt = FeedbackFilter(org=org, category=category, start=start, end=end)
     total, items = list_feedback(session, flt, PAGE_SIZE, max(0, offset))
-    org_row = session.execute(select(Organisation).where(Organisation.code == org)).scalar_one_or_none()
+    org_row = session.execute(select(Organisation).where(col(Organisation.code) == org)).scalar_one_or_none()
     for item in items:
         item["published"] = _when(item["published_at"])
         item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
@@ -236,7 +236,8 @@ def followup_page(request: Request, who: PageCaller, session: DB, period: str | 
         item["published"] = _when(item["published_at"])
         item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
         item["rating_label"] = "Плохо" if item["channel"] == "terminal" else f"{item['rating']:g}"
-    orgs = session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.name)).all()
+    orgs = session.execute(select(col(Organisation.code), col(Organisation.name))
+                           .order_by(col(Organisation.name))).all()
     return render(request, "followup.html", who, nav="followup", items=items, total=total,
                   period=current.key, period_label=current.label, org=org, orgs=orgs,
                   periods=_with(available_periods(session), current.key),

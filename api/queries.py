@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlalchemy import Select, func, or_, select
+from sqlmodel import Session, col
 
 from models.labels import categories_of, effective_categories
 from models.tables import (
@@ -32,31 +32,31 @@ class FeedbackFilter:
     max_rating: float | None = None
 
 
-def _filtered(flt: FeedbackFilter) -> Any:
+def _filtered(flt: FeedbackFilter) -> Select[Feedback, Source, Organisation, str | None]:
     query = (
-        select(Feedback, Source, Organisation, Service.name)
-        .join(Source, Source.id == Feedback.source_id)
-        .join(Organisation, Organisation.id == Source.org_id)
-        .outerjoin(Service, Service.id == Feedback.service_id)
+        select(Feedback, Source, Organisation, col(Service.name))
+        .join(Source, col(Source.id) == col(Feedback.source_id))
+        .join(Organisation, col(Organisation.id) == col(Source.org_id))
+        .outerjoin(Service, col(Service.id) == col(Feedback.service_id))
     )
     if flt.org:
-        query = query.where(or_(Organisation.code == flt.org, Organisation.name == flt.org))
+        query = query.where(or_(col(Organisation.code) == flt.org, col(Organisation.name) == flt.org))
     if flt.channel:
-        query = query.where(Source.kind == flt.channel)
+        query = query.where(col(Source.kind) == flt.channel)
     if flt.polarity:
-        query = query.where(Feedback.polarity == flt.polarity)
+        query = query.where(col(Feedback.polarity) == flt.polarity)
     if flt.start is not None:
-        query = query.where(Feedback.published_at >= flt.start)
+        query = query.where(col(Feedback.published_at) >= flt.start)
     if flt.end is not None:
-        query = query.where(Feedback.published_at < flt.end)
+        query = query.where(col(Feedback.published_at) < flt.end)
     if flt.max_rating is not None:
-        query = query.where(Feedback.rating <= flt.max_rating)
+        query = query.where(col(Feedback.rating) <= flt.max_rating)
     if flt.q:
         # Masked text only: searching raw text would let a viewer probe for personal data.
-        query = query.where(func.lower(Feedback.text_masked).contains(flt.q.lower()))
+        query = query.where(func.lower(col(Feedback.text_masked)).contains(flt.q.lower()))
     if flt.category:
         labelled = effective_categories().subquery()
-        query = query.where(Feedback.id.in_(  # type: ignore[union-attr]
+        query = query.where(col(Feedback.id).in_(
             select(labelled.c.feedback_id).where(labelled.c.category == flt.category)))
     return query
 
@@ -66,7 +66,7 @@ def list_feedback(session: Session, flt: FeedbackFilter, limit: int = 50, offset
     base = _filtered(flt)
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = session.execute(
-        base.order_by(Feedback.published_at.desc(), Feedback.id.desc())  # type: ignore[union-attr]
+        base.order_by(col(Feedback.published_at).desc(), col(Feedback.id).desc())
         .limit(limit).offset(offset)
     ).all()
     cats = categories_of(session, [fb.id for fb, *_ in rows])
@@ -100,7 +100,7 @@ def feedback_dict(fb: Feedback, src: Source, org: Organisation, service: str | N
 
 
 def get_feedback(session: Session, feedback_id: int, unmasked: bool = False) -> dict[str, Any] | None:
-    row = session.execute(_filtered(FeedbackFilter()).where(Feedback.id == feedback_id)).first()
+    row = session.execute(_filtered(FeedbackFilter()).where(col(Feedback.id) == feedback_id)).first()
     if row is None:
         return None
     fb, src, org, service = row
@@ -109,21 +109,21 @@ def get_feedback(session: Session, feedback_id: int, unmasked: bool = False) -> 
         item["mentions"] = [
             {"name": m.name, "polarity": m.polarity}
             for m in session.execute(
-                select(EmployeeMention).where(EmployeeMention.feedback_id == fb.id)).scalars()
+                select(EmployeeMention).where(col(EmployeeMention.feedback_id) == fb.id)).scalars()
         ]
     return item
 
 
 def list_mentions(session: Session, org: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     query = (
-        select(EmployeeMention, Feedback.published_at, Organisation.code, Source.kind)
-        .join(Feedback, Feedback.id == EmployeeMention.feedback_id)
-        .join(Source, Source.id == Feedback.source_id)
-        .join(Organisation, Organisation.id == Source.org_id)
+        select(EmployeeMention, col(Feedback.published_at), col(Organisation.code), col(Source.kind))
+        .join(Feedback, col(Feedback.id) == col(EmployeeMention.feedback_id))
+        .join(Source, col(Source.id) == col(Feedback.source_id))
+        .join(Organisation, col(Organisation.id) == col(Source.org_id))
     )
     if org:
-        query = query.where(Organisation.code == org)
-    query = query.order_by(Feedback.published_at.desc()).limit(limit)  # type: ignore[union-attr]
+        query = query.where(col(Organisation.code) == org)
+    query = query.order_by(col(Feedback.published_at).desc()).limit(limit)
     return [
         {"feedback_id": m.feedback_id, "name": m.name, "polarity": m.polarity, "org": code,
          "channel": kind, "published_at": at.isoformat() if at else None}
@@ -133,10 +133,10 @@ def list_mentions(session: Session, org: str | None = None, limit: int = 200) ->
 
 def list_runs(session: Session, limit: int = 50) -> list[dict[str, Any]]:
     query = (
-        select(IngestRun, Source.name, Organisation.code)
-        .outerjoin(Source, Source.id == IngestRun.source_id)
-        .outerjoin(Organisation, Organisation.id == Source.org_id)
-        .order_by(IngestRun.id.desc()).limit(limit)
+        select(IngestRun, col(Source.name), col(Organisation.code))
+        .outerjoin(Source, col(Source.id) == col(IngestRun.source_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Source.org_id))
+        .order_by(col(IngestRun.id).desc()).limit(limit)
     )
     return [
         {"id": run.id, "kind": run.kind, "org": code, "source": name, "origin": run.origin,
@@ -149,11 +149,12 @@ def list_runs(session: Session, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def list_sources(session: Session) -> list[dict[str, Any]]:
-    counts = dict(session.execute(
-        select(Feedback.source_id, func.count()).group_by(Feedback.source_id)).all())
+    source_id = col(Feedback.source_id)
+    counts = dict(session.execute(select(source_id, func.count()).group_by(source_id)).all())
     latest = dict(session.execute(
-        select(Feedback.source_id, func.max(Feedback.published_at)).group_by(Feedback.source_id)).all())
-    query = select(Source, Organisation.code).join(Organisation, Organisation.id == Source.org_id)
+        select(source_id, func.max(col(Feedback.published_at))).group_by(source_id)).all())
+    query = (select(Source, col(Organisation.code))
+             .join(Organisation, col(Organisation.id) == col(Source.org_id)))
     return [
         {"id": src.id, "org": code, "name": src.name, "kind": src.kind,
          "external_id": src.external_id, "status": src.status, "status_detail": src.status_detail,

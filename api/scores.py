@@ -15,7 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from flows.scores import organisation_scores, scores_csv, scores_json
 from models.tables import IngestRun, PracticeSummary, ScoreSnapshot
@@ -72,7 +72,7 @@ def data_version(session: Session) -> tuple[Any, ...]:
         select(func.max(IngestRun.id)).scalar_subquery(),
         select(func.max(IngestRun.finished_at)).scalar_subquery(),
         select(func.max(PracticeSummary.imported_at)).scalar_subquery(),
-        select(func.count(PracticeSummary.id)).scalar_subquery(),
+        select(func.count(col(PracticeSummary.id))).scalar_subquery(),
         select(func.max(ScoreSnapshot.computed_at)).scalar_subquery(),
     )).one()
     return tuple(row)

@@ -68,7 +68,9 @@ async def scores(who: Viewer, period: str | None = None,
                  from_: Annotated[str | None, Query(alias="from")] = None,
                  to: str | None = None, org: str | None = None, format: Format = "json") -> Any:
     chosen = _scores_period(period, from_, to)
-    answer = peek(chosen, org) or await run_in_threadpool(compute, chosen, org)
+    answer = peek(chosen, org)
+    if answer is None:  # not cached, or the data version is stale: compute off the event loop
+        answer = await run_in_threadpool(compute, chosen, org)
     if format == "csv":
         return Response(answer.csv, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="scores_{chosen.key}.csv"'})
@@ -122,8 +124,8 @@ def feedback_item(feedback_id: Id, who: Viewer, session: DB, unmasked: bool = Fa
 
 
 class Labels(BaseModel):
-    categories: list[Category] = Field(default_factory=list)  # type: ignore[valid-type]
-    polarity: Polarity | None = None  # type: ignore[valid-type]
+    categories: list[Category] = Field(default_factory=list)
+    polarity: Polarity | None = None
 
 
 @router.put("/feedback/{feedback_id}/labels", tags=["feedback"],

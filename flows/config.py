@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from models.errors import UserError
 from models.settings import get_settings
@@ -164,7 +165,7 @@ def _check_unique(config: AppConfig, text: str) -> None:
     seen: set[str] = set()
     for i, org in enumerate(config.organisations):
         if org.code in seen:
-            loc = ("organisations", i, "code")
+            loc: tuple[str | int, ...] = ("organisations", i, "code")
             raise ConfigError(config.path or DEFAULT_CONFIG,
                               f"код организации «{org.code}» повторяется",
                               locate_key(text, loc), format_key(loc))
@@ -195,7 +196,7 @@ _MESSAGES = {
 }
 
 
-def _russian(err: dict[str, Any]) -> str:
+def _russian(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind == "literal_error":
         return (f"недопустимое значение {err.get('input')!r}; допустимы: "

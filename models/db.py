@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 from models.settings import get_settings, normalise_url
@@ -39,7 +41,7 @@ def _create(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """WAL lets the API read while the nightly job writes; foreign keys are off by default."""
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

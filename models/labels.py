@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.errors import UserError
 from models.tables import Classification, Feedback, utcnow
@@ -40,11 +40,11 @@ POLARITY_NAMES = {"negative": "негативная", "positive": "позити�
 def effective_categories() -> Select:
     """SELECT feedback_id, category of the labels that count for each item."""
     return (
-        select(Classification.feedback_id, Classification.category)
-        .join(Feedback, Feedback.id == Classification.feedback_id)
+        select(col(Classification.feedback_id), col(Classification.category))
+        .join(Feedback, col(Feedback.id) == col(Classification.feedback_id))
         .where(or_(
-            and_(Feedback.analyst_labeled_at.is_not(None), Classification.origin == "analyst"),  # type: ignore[union-attr]
-            and_(Feedback.analyst_labeled_at.is_(None), Classification.origin == "model"),  # type: ignore[union-attr]
+            and_(col(Feedback.analyst_labeled_at).is_not(None), col(Classification.origin) == "analyst"),
+            and_(col(Feedback.analyst_labeled_at).is_(None), col(Classification.origin) == "model"),
         ))
     )
 
@@ -54,7 +54,7 @@ def categories_of(session: Session, feedback_ids: Iterable[int]) -> dict[int, li
     out: dict[int, list[str]] = {i: [] for i in ids}
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
-        query = effective_categories().where(Classification.feedback_id.in_(chunk))  # type: ignore[attr-defined]
+        query = effective_categories().where(col(Classification.feedback_id).in_(chunk))
         for feedback_id, category in session.execute(query):
             out[feedback_id].append(category)
     for cats in out.values():
@@ -74,7 +74,7 @@ def set_analyst_labels(session: Session, feedback_id: int, categories: list[str]
     if item is None:
         raise UserError(f"отзыв №{feedback_id} не найден")
     session.execute(delete(Classification).where(
-        Classification.feedback_id == feedback_id, Classification.origin == "analyst"))  # type: ignore[arg-type]
+        col(Classification.feedback_id) == feedback_id, col(Classification.origin) == "analyst"))
     for category in sorted(set(categories), key=CATEGORIES.index):
         session.add(Classification(feedback_id=feedback_id, category=category, probability=1.0,
                                    origin="analyst", author=author))

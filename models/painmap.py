@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVarTuple
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import Select, func, select
+from sqlmodel import Session, col
 
 from models.labels import CATEGORIES, effective_categories
 from models.tables import Feedback, Organisation, Source
+
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass
@@ -37,28 +40,28 @@ class PainRow:
 
 def _counts(session: Session, start: datetime | None, end: datetime | None,
             org: str | None) -> tuple[dict[str, tuple[str, int]], dict[tuple[str, str], int]]:
-    def in_period(query):  # type: ignore[no-untyped-def]
+    def in_period(query: Select[*Ts]) -> Select[*Ts]:
         if start is not None:
-            query = query.where(Feedback.published_at >= start)
+            query = query.where(col(Feedback.published_at) >= start)
         if end is not None:
-            query = query.where(Feedback.published_at < end)
+            query = query.where(col(Feedback.published_at) < end)
         if org:
-            query = query.where(Organisation.code == org)
+            query = query.where(col(Organisation.code) == org)
         return query
 
-    base = (select(Organisation.code, Organisation.name, func.count(Feedback.id))
-            .join(Source, Source.org_id == Organisation.id)
-            .join(Feedback, Feedback.source_id == Source.id)
-            .where(Feedback.text.is_not(None), Feedback.text != "")  # type: ignore[union-attr]
-            .group_by(Organisation.code, Organisation.name))
+    base = (select(col(Organisation.code), col(Organisation.name), func.count(col(Feedback.id)))
+            .join(Source, col(Source.org_id) == col(Organisation.id))
+            .join(Feedback, col(Feedback.source_id) == col(Source.id))
+            .where(col(Feedback.text).is_not(None), col(Feedback.text) != "")
+            .group_by(col(Organisation.code), col(Organisation.name)))
     texts = {code: (name, n) for code, name, n in session.execute(in_period(base))}
     labelled = effective_categories().subquery()
-    per_cat = (select(Organisation.code, labelled.c.category, func.count())
+    per_cat = (select(col(Organisation.code), labelled.c.category, func.count())
                .select_from(labelled)
-               .join(Feedback, Feedback.id == labelled.c.feedback_id)
-               .join(Source, Source.id == Feedback.source_id)
-               .join(Organisation, Organisation.id == Source.org_id)
-               .group_by(Organisation.code, labelled.c.category))
+               .join(Feedback, col(Feedback.id) == labelled.c.feedback_id)
+               .join(Source, col(Source.id) == col(Feedback.source_id))
+               .join(Organisation, col(Organisation.id) == col(Source.org_id))
+               .group_by(col(Organisation.code), labelled.c.category))
     counts = {(code, cat): n for code, cat, n in session.execute(in_period(per_cat))}
     return texts, counts
 

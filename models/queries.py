@@ -66,7 +66,7 @@ def rating_sums(session: Session, start: datetime, end: datetime,
         select(Source.org_id, Source.kind, func.sum(Feedback.rating), func.count(col(Feedback.rating)))
         .join(Source, col(Source.id) == col(Feedback.source_id))
         .where(col(Source.kind).in_(RATING_KINDS), col(Feedback.rating).is_not(None))
-        .group_by(Source.org_id, Source.kind)
+        .group_by(col(Source.org_id), col(Source.kind))
     )
     return {(org, kind): (float(total or 0), int(n))
             for org, kind, total, n in session.exec(_in_period(query, start, end, org_id)).all()}
@@ -82,14 +82,14 @@ def criteria_sums(session: Session, start: datetime, end: datetime, criteria: Ma
     on SQLite, ->> on PostgreSQL), so a million survey answers never come to Python."""
     out: CriteriaSums = {}
     for kind, keys in criteria.items():
-        values = [Feedback.criteria[key].as_float() for key in keys]  # type: ignore[index]
+        values = [Feedback.criteria[key].as_float() for key in keys]
         scored = case((or_(*[v.is_not(None) for v in values]), 1))
         query = (
             select(Source.org_id, func.count(scored),
                    *[x for v in values for x in (func.sum(v), func.count(v))])
             .join(Source, col(Source.id) == col(Feedback.source_id))
             .where(Source.kind == kind)
-            .group_by(Source.org_id)
+            .group_by(col(Source.org_id))
         )
         for org, n, *sums in session.exec(_in_period(query, start, end, org_id)).all():
             tallies = {key: (float(sums[2 * i] or 0), int(sums[2 * i + 1]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -16,7 +17,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import _Cell
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph
 
 from reports.tables import BOOL, INT, MARK, PCT, POINTS, SCORE, Cell, Grid
 from reports.text import DASH, integer, number, quoted, signed
@@ -53,14 +55,14 @@ def _shade(cell: _Cell, fill: str) -> None:
     props.append(shading)
 
 
-def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+def _repeat_header(row: _Row) -> None:
     props = row._tr.get_or_add_trPr()
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     props.append(flag)
 
 
-def _page_number_field(paragraph) -> None:  # type: ignore[no-untyped-def]
+def _page_number_field(paragraph: Paragraph) -> None:
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     run = OxmlElement("w:r")
@@ -249,6 +251,6 @@ class DocWriter:
         run.font.size = Pt(BODY_PT - 1)
         return self.figures
 
-    def save(self, path) -> None:  # type: ignore[no-untyped-def]
+    def save(self, path: Path) -> None:
         self.doc.core_properties.language = "ru-RU"
-        self.doc.save(path)
+        self.doc.save(str(path))

@@ -91,7 +91,9 @@ def _chain(process: CrawlerProcess, jobs: list[dict[str, Any]], tagged: bool) ->
             yield process.crawl(crawler, **job)
             _end(crawler)
     finally:
-        reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
+        # Twisted types the reactor by zope interfaces, whose methods are declared without `self`;
+        # without the mypy-zope plugin mypy reads them one argument off.
+        reactor.callLater(0, reactor.stop)  # type: ignore[arg-type, misc]
 
 
 def _end(crawler: Any) -> None:

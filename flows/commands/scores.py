@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -30,7 +30,7 @@ def signed(value: float | None) -> str:
     return "—" if value is None else ("+" if value > 0 else "") + number(value)
 
 
-def org_table(org: dict, period_label: str, previous_label: str) -> Table:  # type: ignore[type-arg]
+def org_table(org: dict[str, Any], period_label: str, previous_label: str) -> Table:
     """One organisation: channels, then Куд, Кпр, Кэф, each against the previous period."""
     table = Table(title=f"{org['name']} ({org['org']}) — {period_label}", title_justify="left")
     table.add_column("Показатель", overflow="fold")
@@ -55,7 +55,7 @@ def org_table(org: dict, period_label: str, previous_label: str) -> Table:  # ty
     return table
 
 
-def print_table(data: dict) -> None:  # type: ignore[type-arg]
+def print_table(data: dict[str, Any]) -> None:
     current = parse_period(data["period"])
     if not data["organisations"]:
         console.print("Нет организаций в базе данных: выполните painmap init с конфигурацией.")

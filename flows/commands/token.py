@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import select
+from sqlmodel import col, select
 
 from flows.console import console
 
@@ -42,7 +42,7 @@ def list_tokens() -> None:
     upgrade()
     table = Table("№", "Роль", "Кому", "Создан", "Отозван")
     with session_scope() as session:
-        for row in session.exec(select(ApiToken).order_by(ApiToken.id)):
+        for row in session.exec(select(ApiToken).order_by(col(ApiToken.id))):
             table.add_row(str(row.id), ROLE_NAMES.get(row.role, row.role), row.name or "",
                           row.created_at.strftime("%d.%m.%Y %H:%M"),
                           row.revoked_at.strftime("%d.%m.%Y %H:%M") if row.revoked_at else "")

@@ -66,7 +66,7 @@ def store_practice(session: Session, org: Organisation, period: str, book: Pract
     if stored == _new_content(book):
         return StoreOutcome(UNCHANGED, *counts)
     for table in (PracticeServiceRow, PracticeRegulationRow, PracticeSummary):
-        session.exec(delete(table).where(col(table.org_id) == org.id, col(table.period) == period))  # type: ignore[call-overload]
+        session.exec(delete(table).where(col(table.org_id) == org.id, col(table.period) == period))
     session.flush()
     for s in book.services:
         session.add(PracticeServiceRow(org_id=org.id, period=period,

@@ -8,6 +8,7 @@ Create Date: 2026-11-27 06:34:44.502762
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes  # the column types below; mypy needs the submodule imported
 
 
 revision = '0001'
