@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
 from sqlalchemy import select
+from sqlmodel import col
 
 from flows.commands.common import prepare_store
 from flows.config import AppConfig, OrganisationConfig, SourceConfig, load_config
@@ -72,8 +73,8 @@ def prepare(config: AppConfig) -> None:
 def _source_id(org_code: str, name: str) -> int:
     with session_scope() as session:
         source_id = session.execute(
-            select(Source.id).join(Organisation, Organisation.id == Source.org_id)
-            .where(Organisation.code == org_code, Source.name == name)
+            select(col(Source.id)).join(Organisation, col(Organisation.id) == col(Source.org_id))
+            .where(col(Organisation.code) == org_code, col(Source.name) == name)
         ).scalar_one()
     return int(source_id)
 
@@ -91,10 +92,10 @@ def _already_imported(source_id: int, path: Path, sha: str) -> bool:
     would change nothing, and skipping keeps the second run of a night fast."""
     with session_scope() as session:
         runs = session.execute(
-            select(IngestRun.summary).where(IngestRun.source_id == source_id,
-                                            IngestRun.origin == str(path),
-                                            IngestRun.status == "ok")
-            .order_by(IngestRun.id.desc()).limit(5)  # type: ignore[union-attr]
+            select(col(IngestRun.summary)).where(col(IngestRun.source_id) == source_id,
+                                                 col(IngestRun.origin) == str(path),
+                                                 col(IngestRun.status) == "ok")
+            .order_by(col(IngestRun.id).desc()).limit(5)
         ).scalars().all()
     return any((summary or {}).get("sha256") == sha for summary in runs)
 
@@ -330,8 +331,8 @@ def changed_days(ids: list[int], tz: str) -> set[date]:
     with session_scope() as session:
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
-            for (published,) in session.execute(select(Feedback.published_at)
-                                                .where(Feedback.id.in_(chunk))):  # type: ignore[union-attr]
+            for (published,) in session.execute(select(col(Feedback.published_at))
+                                                .where(col(Feedback.id).in_(chunk))):
                 if published is not None:
                     days.add(published.astimezone(zone).date())
     return days
@@ -340,10 +341,10 @@ def changed_days(ids: list[int], tz: str) -> set[date]:
 def _snapshot_values(keys: list[str]) -> dict[tuple[str, str, str], tuple[Any, ...]]:
     with session_scope() as session:
         rows = session.execute(
-            select(Organisation.code, ScoreSnapshot.channel, ScoreSnapshot.period, ScoreSnapshot.k_ud,
-                   ScoreSnapshot.k_pr, ScoreSnapshot.k_ef)
-            .join(Organisation, Organisation.id == ScoreSnapshot.org_id)
-            .where(ScoreSnapshot.period.in_(keys))  # type: ignore[attr-defined]
+            select(col(Organisation.code), col(ScoreSnapshot.channel), col(ScoreSnapshot.period),
+                   col(ScoreSnapshot.k_ud), col(ScoreSnapshot.k_pr), col(ScoreSnapshot.k_ef))
+            .join(Organisation, col(Organisation.id) == col(ScoreSnapshot.org_id))
+            .where(col(ScoreSnapshot.period).in_(keys))
         ).all()
     return {(code, channel, period): tuple(None if v is None else round(v, 2) for v in values)
             for code, channel, period, *values in rows}
@@ -453,7 +454,7 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
     changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
     clock.lap("scores")
     failed = [o for o in outcomes if o.status in ("failed", "blocked")]
-    summary = {
+    summary: dict[str, Any] = {
         "sources": [o.summary() for o in outcomes],
         "practice": practice,
         "classified": classified,
@@ -495,7 +496,8 @@ def run_nightly(config_path: str | None = None, source: str | None = None,
                         "pip install 'painmap[scale]'") from None
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
                                             "dashboard_address": None})
-    return nightly_flow.with_options(task_runner=runner)(config_path, source, parallel=True)
+    return nightly_flow.with_options(task_runner=runner)(  # type: ignore[arg-type]  # prefect-dask's generics
+        config_path, source, parallel=True)
 
 
 def deployment(config: AppConfig, task_runner: str = "default") -> Any:
