@@ -422,7 +422,10 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
     clock.lap("prepare")
     outcomes: list[SourceOutcome] = []
     chosen = selected(config, source)
-    crawled = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"])
+    batch = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"],
+                                 return_state=True)
+    # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.
+    crawled: dict[str, Any] = batch.result() if batch.is_completed() else {}
     for org, src in chosen:
         settings = src.settings()
         if is_file_source(src):

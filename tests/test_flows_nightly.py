@@ -175,3 +175,16 @@ def test_dask_runner_matches_the_default(tmp_path: Path, region: Path,
         results[runner] = _results()
     dispose_engines()
     assert results["dask"] == results["default"]
+
+
+def test_a_crawl_batch_that_cannot_start_fails_only_the_yandex_sources(sqlite_store: str,
+                                                                       region: Path) -> None:
+    shutil.rmtree(region / "yandex")  # the replay recordings are gone
+    config = (region / "painmap.toml").read_text("utf-8").replace("max_pages = 12",
+                                                                  "max_pages = 12\nretries = 0")
+    (region / "painmap.toml").write_text(config, "utf-8")
+    sources = by_source(run_nightly(str(region / "painmap.toml")))
+    yandex = [v for k, v in sources.items() if k.endswith("/yandex")]
+    assert len(yandex) == 4 and all(s["status"] == "failed" for s in yandex)
+    assert all("каталог записанных страниц" in s["detail"] for s in yandex)
+    assert all(v["status"] == "ok" for k, v in sources.items() if not k.endswith("/yandex"))
