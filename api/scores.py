@@ -135,11 +135,11 @@ def warm(years: int = 2) -> None:
     from sqlmodel import Session as _Session
 
     from models.db import get_engine
-    from models.tables import Feedback
+    from models.queries import latest_published
     from scoring.periods import quarter, year
 
     with _Session(get_engine()) as session:
-        latest = session.execute(select(func.max(Feedback.published_at))).scalar_one_or_none()
+        latest = latest_published(session)
         if latest is None:
             return
         for y in range(latest.year, latest.year - years, -1):

@@ -8,13 +8,14 @@ back.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from models.db import session_scope
-from models.tables import Feedback, IngestRun, Source, utcnow
+from models.queries import latest_published
+from models.tables import IngestRun, Source, utcnow
 
 STATUS_OK = "ok"
 STATUS_PARTIAL = "partial"  # some of the source was fetched, then an error stopped it
@@ -68,16 +69,4 @@ def _mark(session: Session, source_id: int, status: str, detail: str | None, whe
 def latest_published_at(source_id: int, *, url: str | None = None) -> datetime | None:
     """The newest stored item's date: incremental crawls stop at pages older than this."""
     with session_scope(url) as session:
-        value = session.execute(
-            select(func.max(Feedback.published_at)).where(Feedback.source_id == source_id)  # type: ignore[arg-type]
-        ).scalar_one_or_none()
-    return _aware(value)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """MAX() bypasses the UTCDateTime type on SQLite: re-attach UTC to what comes back."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+        return latest_published(session, source_id)

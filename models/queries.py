@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_
@@ -113,6 +113,20 @@ def gosuslugi_items(session: Session, org_id: int | None = None) -> dict[int, li
         out.setdefault(org, []).append({"rating": rating, "ratings_count": (extra or {}).get("ratings_count"),
                                         "period": (extra or {}).get("period"), "published_at": published})
     return out
+
+
+def latest_published(session: Session, source_id: int | None = None) -> datetime | None:
+    """The newest stored item's date (of one source, or of all): the latest year to show, the
+    page where an incremental crawl stops. Timezone-aware UTC on every back end."""
+    query = select(func.max(Feedback.published_at))
+    if source_id is not None:
+        query = query.where(Feedback.source_id == source_id)
+    value: Any = session.exec(query).one()
+    if value is None:
+        return None
+    if isinstance(value, str):  # MAX() bypasses the UTCDateTime type on SQLite
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
 
 
 def practice_rows(session: Session, org_id: int, period: str) -> PracticeRows | None:

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlmodel import Session
 
 from flows.commands.common import config_from
 from flows.console import console
+from scoring.periods import Period, year
 
 STATUS_NAMES = {"ok": "загружено", "unchanged": "без изменений", "blocked": "заблокирован (капча)",
                 "failed": "ошибка", "skipped": "пропущен"}
@@ -29,21 +31,24 @@ def summary_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+def _latest_year(session: Session) -> Period | None:
+    """The latest calendar year with feedback (what the summary shows), or None."""
+    from models.queries import latest_published
+
+    latest = latest_published(session)
+    return year(latest.year) if latest is not None else None
+
+
 def top_pains(limit: int = 3) -> Table | None:
     """The most frequent pains of each office in the latest year with feedback."""
-    from sqlalchemy import func, select
-
     from models.db import session_scope
     from models.labels import CATEGORY_NAMES
     from models.painmap import pain_map
-    from models.tables import Feedback
-    from scoring.periods import year
 
     with session_scope() as session:
-        latest = session.execute(select(func.max(Feedback.published_at))).scalar_one_or_none()
-        if latest is None:
+        period = _latest_year(session)
+        if period is None:
             return None
-        period = year(latest.year)
         rows = pain_map(session, *period.utc_bounds(), previous=period.previous().utc_bounds())
     table = Table(title=f"Главные боли — {period.label}", title_justify="left")
     table.add_column("Орган")
@@ -111,19 +116,14 @@ def register_schedule(app: typer.Typer) -> None:
 
 
 def _print_scores(ctx: typer.Context) -> None:
-    from sqlalchemy import func, select
-
     from flows.commands.scores import print_table
     from flows.scores import organisation_scores, scores_json
     from models.db import session_scope
-    from models.tables import Feedback
-    from scoring.periods import year
 
     config = config_from(ctx)
     with session_scope() as session:
-        latest = session.execute(select(func.max(Feedback.published_at))).scalar_one_or_none()
-        if latest is None:
+        period = _latest_year(session)
+        if period is None:
             return
-        period = year(latest.year)
         data = scores_json(period, organisation_scores(session, period, None, config.region.timezone))
     print_table(data)
