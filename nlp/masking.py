@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from nlp.lemmas import info
+from nlp.people import is_role, oblique_prepositions
 
 PLACEHOLDERS = {"name": "[ФИО]", "phone": "[ТЕЛЕФОН]", "email": "[EMAIL]", "snils": "[СНИЛС]",
                 "passport": "[ПАСПОРТ]", "address": "[АДРЕС]"}
@@ -216,7 +217,7 @@ def _adjacent(text: str, a: _Word, b: _Word) -> bool:
 
 def _is_name(group: list[_Word], text: str) -> bool:
     kinds = [w.kind for w in group]
-    if "other" in kinds:
+    if "other" in kinds and (len(group) > 1 or not _noun_surname_shape(group[0].text)):
         return False
     if len(group) >= 2:
         # «Петров Денис», «Светлана Ивановна», «Иванова С.И.»: two name-like words together
@@ -233,16 +234,42 @@ def _is_name(group: list[_Word], text: str) -> bool:
     if prev in PLACE_CUES or before.rstrip().endswith(("ул.", "г.", "им.", "пр.")):
         return False
     sentence_start = not before.strip() or before.rstrip()[-1:] in ".!?\n"
-    staff_cue = bool(set(prev_words[-2:]) & STAFF_CUES) or prev in {"спасибо", "благодарность", "благодарю"}
-    if info(word.text.lower()).place and not staff_cue:
+    role = any(is_role(w) for w in prev_words[-2:])
+    staff_cue = role or prev in {"спасибо", "благодарность", "благодарю"}
+    oblique = prev in oblique_prepositions() and not sentence_start_before(before, prev)
+    lower = word.text.lower()
+    if info(lower).place and not staff_cue:
         return False
     if word.kind == "name":
-        return staff_cue or not sentence_start or info(word.text.lower()).name_score >= 0.5
+        return staff_cue or not sentence_start or info(lower).name_score >= 0.5
     if word.kind == "surname":
-        return staff_cue or (not sentence_start and info(word.text.lower()).name_score >= 0.5)
-    if word.kind == "cap":
-        return staff_cue and not info(word.text.lower()).known
+        return staff_cue or oblique or (not sentence_start and info(lower).name_score >= 0.5)
+    if word.kind in ("cap", "other"):
+        # «сотрудница Лапина», «у врача Лапиной», «к Лапиной»: after a role word or a governing
+        # preposition a surname-shaped word is a name even when the dictionary knows it as a
+        # common word (an adjective «к Новой школе» is not surname-shaped)
+        shaped = bool(_SURNAME_END.search(lower.replace("ё", "е"))) or _noun_surname_shape(word.text)
+        if word.kind == "other":
+            return staff_cue or oblique
+        return (staff_cue and (shaped or not info(lower).known)) or (oblique and shaped)
     return False
+
+
+_OBLIQUE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын)(?:а|ой|у|ым|ым|ом|е)$")
+
+
+def _noun_surname_shape(word: str) -> bool:
+    """«Лапиной», «Лапину»: a surname's oblique form that the dictionary reads as a noun."""
+    lower = word.lower()
+    return bool(_OBLIQUE_SURNAME.search(lower)) and info(lower).pos == "NOUN"
+
+
+def sentence_start_before(before: str, prev: str) -> bool:
+    """Whether the preposition `prev` itself opens the sentence («К Новому году…» is not a
+    surname in an oblique case; «записалась к Петрову» is)."""
+    head = before.rstrip()
+    head = head[: len(head) - len(prev)].rstrip() if head.lower().endswith(prev) else head
+    return not head or head[-1] in ".!?\n"
 
 
 class Masker:

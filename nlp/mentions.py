@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from nlp.document import analyse
 from nlp.lexicon import pains, sentiment
 from nlp.masking import STAFF_CUES, PiiSpan
+from nlp.people import is_role, nominative, oblique_prepositions, role_lemmas
 from nlp.tokens import sentences
 
 THANKS = re.compile(r"(?i)спасиб|благодар|признател|молодец|умниц|низкий поклон|побольше бы таких|"
                     r"(?:огромн|больш)\w* человеческ")
 STAFF_WORDS = re.compile(
-    r"(?i)\b(?:" + "|".join(sorted(STAFF_CUES)) + r")\w*|\bокн[оаеу]\b|окошк|кабинет|\bприн(?:яла?|имала?)\b|"
+    r"(?i)\b(?:" + "|".join(sorted(STAFF_CUES | role_lemmas())) + r")\w*|\bокн[оаеу]\b|окошк|кабинет|\bприн(?:яла?|имала?)\b|"
     r"\bобъяснил|\bпомогл|\bпомог\b|\bнахамил|\bнагрубил|\bкричал|\bотказал|\bвыдал|\bподсказал|"
     r"\bконсультир|\bоформил|\bзаполнил|\bрегистрир|\bработ|\bведущ|\bисполнител|\bответ(?:ил|ила)\b|"
     r"\bсказал|\bговорит|\bговорил|\bзаявил|\bпотребовал|\bотправил|\bпопросил|\bпоздравил|\bпровел|"
@@ -36,6 +37,8 @@ CITIZEN = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """`name` is in the nominative («у Ивановой» → «Иванова»), as analysts search for it."""
+
     name: str
     polarity: str
     sentence: str
@@ -68,6 +71,10 @@ def is_staff(span: PiiSpan, sentence: str, offset: int, text: str) -> bool:
     local = sentence[: span.start - offset]
     if CITIZEN.search(local[-40:]):
         return False
+    words_before = re.findall(r"[а-яё]+", local[-40:].lower())
+    if words_before and (is_role(words_before[-1]) or words_before[-1] in oblique_prepositions()
+                         or (len(words_before) > 1 and is_role(words_before[-2]))):
+        return True  # «сотрудница Лапина», «у Ивановой», «к врачу Петрову»
     tail = text[span.stop:].strip(" .,!\n")
     head = text[max(0, span.start - 80):span.start]
     if not tail and re.search(r"(?i)тел|связи|уважением|\d{2}-\d{2}|@", head):
@@ -95,5 +102,27 @@ def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral") ->
         if is_staff(span, sent.text, sent.start, text):
             seen.add(span.text)
             polarity = sentence_polarity(sent.text)
-            out.append(Mention(span.text, fallback if polarity == "neutral" else polarity, sent.text))
+            out.append(Mention(normal_name(span, text), fallback if polarity == "neutral" else polarity,
+                               sent.text))
     return out
+
+
+def normal_name(span: PiiSpan, text: str) -> str:
+    """The name in the nominative; the preposition or role word just before it tells the
+    case and gender of a lone surname («к Петрову» → «Петров», «сотрудница Лапиной» → «Лапина»)."""
+    before = re.findall(r"[а-яё]+", text[max(0, span.start - 40):span.start].lower())
+    case = oblique_prepositions().get(before[-1]) if before else None
+    gender = None
+    for word in reversed(before[-2:]):
+        if is_role(word):
+            gender = _role_gender(word)
+            break
+    return nominative(span.text, case, gender)
+
+
+def _role_gender(word: str) -> str | None:
+    """«сотрудница» → femn; «специалист» (either) → None."""
+    from nlp.lemmas import morph
+
+    gender = morph().parse(word)[0].tag.gender
+    return str(gender) if gender in ("femn",) else None
