@@ -302,7 +302,7 @@ def classify_chunk(texts: list[str | None], ratings: list[float | None], model_p
 def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> dict[str, Any]:
     """The backlog in pages of `window` chunks classified concurrently by the task runner's
     workers; each chunk's results are stored by the flow as they come."""
-    from nlp.batch import BatchCounts, count_pending, pending_page, store_results
+    from nlp.batch import BatchCounts, count_pending, pending_page, store_results, with_pos_facts
 
     logger = get_run_logger()
     model_path = _model_path(config)
@@ -318,7 +318,8 @@ def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> 
                                          config.nlp.ner) for part in parts]
         for part, future in zip(parts, futures, strict=True):
             with session_scope() as session:
-                store_results(session, part, future.result(), counts.model_version, counts)
+                store_results(session, part, with_pos_facts(part, future.result()), counts.model_version,
+                              counts)
             counts.classified += len(part)
         last_id = rows[-1].id
         logger.info("Классификация: %d из %d", counts.classified, total)

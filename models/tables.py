@@ -117,6 +117,30 @@ class Feedback(SQLModel, table=True):
     model_version: str | None = Field(default=None, max_length=100)
     classified_hash: str | None = Field(default=None, max_length=64)
     analyst_labeled_at: datetime | None = None
+    # Per predicted category, the sentence that triggered it: character spans in `text` and
+    # in `text_masked`, and the sentence's score (or the ПОС field that decided it).
+    evidence: dict[str, Any] = json_column()
+    # How unsure the model is (1 = a category exactly at its threshold): the labelling queue
+    # shows the least sure texts first.
+    uncertainty: float | None = Field(default=None, index=True)
+
+
+class NlpModel(SQLModel, table=True):
+    """A classifier trained by the nightly run from the corpus plus analysts' labels, and
+    the verdict on it: kept only when it does not lose to the model in use on the fixed
+    validation set. The newest accepted one whose file exists is the model in use."""
+
+    __tablename__ = "nlp_models"
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=100)
+    path: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    accepted: bool = False
+    n_analyst: int = 0
+    # validation figures of this model and of the one in use when it was judged
+    figures: dict[str, Any] = json_column()
+    baseline: dict[str, Any] = json_column()
+    reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class FeedbackVersion(SQLModel, table=True):

@@ -19,8 +19,9 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlmodel import Session
 
 from models.db import session_scope
-from models.tables import Classification, EmployeeMention, Feedback
+from models.tables import Classification, EmployeeMention, Feedback, Source
 from nlp.classifier import Classifier, Result
+from nlp.pos_facts import codes_for, has_classification, label
 
 DEFAULT_BATCH = 512
 ProgressCallback = Callable[[int, int], None]
@@ -32,10 +33,14 @@ class BatchCounts:
     analyst_kept: int = 0
     model_version: str = ""
     categories: dict[str, int] = field(default_factory=dict)
+    pos_mapped: int = 0  # text-less ПОС messages given codes by their «Категория / Подкатегория / Факт»
+    pos_unmapped: dict[str, int] = field(default_factory=dict)  # values no rule of the table covers
 
     def as_dict(self) -> dict[str, Any]:
         return {"classified": self.classified, "analyst_kept": self.analyst_kept,
-                "model_version": self.model_version, "categories": dict(sorted(self.categories.items()))}
+                "model_version": self.model_version, "categories": dict(sorted(self.categories.items())),
+                "pos_mapped": self.pos_mapped,
+                "pos_unmapped": dict(sorted(self.pos_unmapped.items(), key=lambda kv: (-kv[1], kv[0])))}
 
 
 def _pending() -> Any:
@@ -69,7 +74,7 @@ def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback
             rows = pending_page(session, last_id, size)
             if not rows:
                 break
-            results = clf.classify_batch([r.text for r in rows], [r.rating for r in rows])
+            results = classify_rows(clf, rows)
             store_results(session, rows, results, clf.version, counts)
             last_id = rows[-1].id
         counts.classified += len(rows)
@@ -82,11 +87,37 @@ def pending_page(session: Session, after_id: int, size: int) -> Sequence[Any]:
     """The next `size` pending items after `after_id` (keyset paging by primary key), with
     what classifying and storing them needs."""
     columns: list[Any] = [Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
-                          Feedback.analyst_labeled_at, Feedback.polarity_origin]
+                          Feedback.analyst_labeled_at, Feedback.polarity_origin, Feedback.extra, Source.kind]
     feedback_id: Any = Feedback.id
     return session.execute(
-        select(*columns).where(_pending(), feedback_id > after_id).order_by(feedback_id).limit(size)
+        select(*columns).join(Source, Source.id == Feedback.source_id)  # type: ignore[arg-type]
+        .where(_pending(), feedback_id > after_id).order_by(feedback_id).limit(size)
     ).all()
+
+
+def classify_rows(clf: Classifier, rows: Sequence[Any]) -> list[Result]:
+    """Results for a page of pending rows: the model for texts; a text-less ПОС message by
+    ПОС's own classification of it (`nlp.pos_facts`)."""
+    return with_pos_facts(rows, clf.classify_batch([r.text for r in rows], [r.rating for r in rows]))
+
+
+def with_pos_facts(rows: Sequence[Any], results: list[Result]) -> list[Result]:
+    for row, result in zip(rows, results, strict=True):
+        if row.kind == "pos" and not (row.text or "").strip() and has_classification(row.extra):
+            by_fact(result, row.extra)
+    return results
+
+
+def by_fact(result: Result, extra: dict[str, Any]) -> None:
+    """Codes from the ПОС table; `pos_fact` evidence names the values; None codes = unmapped."""
+    codes = codes_for(extra)
+    result.categories = list(codes or ())
+    result.scores = {c: (1.0 if c in result.categories else 0.0) for c in result.scores}
+    result.evidence = {}
+    result.pos_fact = label(extra)
+    result.pos_mapped = codes is not None
+    if result.categories:
+        result.polarity = "negative"
 
 
 def store_results(session: Session, rows: Sequence[Any], results: Sequence[Result], version: str,
@@ -99,7 +130,14 @@ def store_results(session: Session, rows: Sequence[Any], results: Sequence[Resul
     new_mentions: list[dict[str, Any]] = []
     for row, res in zip(rows, results, strict=True):
         change: dict[str, Any] = {"id": row.id, "text_masked": res.text_masked, "scores": res.scores,
-                                  "model_version": version, "classified_hash": row.content_hash}
+                                  "model_version": version, "classified_hash": row.content_hash,
+                                  "evidence": stored_evidence(res), "uncertainty": res.uncertainty}
+        if res.pos_fact is not None:
+            change["uncertainty"] = None  # nothing for an analyst to read
+            if res.pos_mapped:
+                counts.pos_mapped += 1
+            else:
+                counts.pos_unmapped[res.pos_fact] = counts.pos_unmapped.get(res.pos_fact, 0) + 1
         if row.polarity_origin != "analyst":
             change.update(polarity=res.polarity, polarity_origin="model")
         updates.append(change)
@@ -124,3 +162,13 @@ def store_results(session: Session, rows: Sequence[Any], results: Sequence[Resul
         session.execute(insert(Classification), new_classes)
     if new_mentions:
         session.execute(insert(EmployeeMention), new_mentions)
+
+
+def stored_evidence(result: Result) -> dict[str, Any]:
+    """Evidence as kept in `Feedback.evidence`: spans in the raw and in the masked text (no
+    unit text: the page cuts it from whichever text the reader may see)."""
+    if result.pos_fact is not None:
+        return {c: [{"pos_fact": result.pos_fact}] for c in result.categories}
+    return {c: [{"start": e.start, "end": e.end, "masked_start": e.masked_start, "masked_end": e.masked_end,
+                 "score": round(e.score, 4)} for e in ev]
+            for c, ev in result.evidence.items()}

@@ -1,10 +1,14 @@
-"""The public API: feedback texts → pain categories, polarity, masked text, staff mentions.
+"""The public API: feedback texts → pain categories with evidence, polarity, masked text,
+staff mentions.
 
     clf = Classifier.load()
     results = clf.classify_batch(["Очередь три часа, стульев нет"], ratings=[1])
 
-Texts go through the model in batches (one sparse matrix product per batch); lemmas and
-char n-gram columns are cached across calls, so a long run gets faster as it goes.
+A text is read sentence by sentence (`nlp.units`): each unit is scored, the whole text is
+scored, and the two are pooled per category (`nlp.model`). Every chosen category carries
+its evidence — the unit that scored highest for it, as a character span of the text (and of
+the masked text). Texts go through the model in batches (one sparse matrix product per
+batch); lemmas and char n-gram columns are cached across calls.
 """
 
 from __future__ import annotations
@@ -14,13 +18,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.document import Doc, analyse
+import numpy as np
+
+from nlp.document import Text, read
 from nlp.features import polarity_extras
-from nlp.masking import Masker
+from nlp.masking import PLACEHOLDERS, Masker, PiiSpan
 from nlp.mentions import mentions
-from nlp.model import DEFAULT_MODEL, PainModel
+from nlp.model import DEFAULT_MODEL, PainModel, logit
 from nlp.polarity import NEUTRAL, decide
-from nlp.training import lexicon_scores
+
+MAX_EVIDENCE = 2  # units per category: the best one, and a second one that also clears the bar
+
+
+@dataclass
+class Evidence:
+    """A unit of the text that states a category's complaint: offsets into the raw text and
+    into the masked text (filled when masking is on), the unit as shown, and its score."""
+
+    start: int
+    end: int
+    score: float
+    text: str = ""
+    masked_start: int | None = None
+    masked_end: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text,
+                               "score": round(self.score, 4)}
+        if self.masked_start is not None:
+            out.update(masked_start=self.masked_start, masked_end=self.masked_end)
+        return out
 
 
 @dataclass
@@ -30,9 +57,15 @@ class Result:
     scores: dict[str, float]
     text_masked: str | None = None
     mentions: list[dict[str, str]] = field(default_factory=list)
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    uncertainty: float = 0.0
+    pos_fact: str | None = None  # set when ПОС's own classification decided (no text)
+    pos_mapped: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"categories": self.categories, "polarity": self.polarity, "scores": self.scores,
+                "evidence": {c: [e.as_dict() for e in ev] for c, ev in self.evidence.items()},
+                "uncertainty": round(self.uncertainty, 4),
                 "text_masked": self.text_masked, "mentions": self.mentions}
 
 
@@ -60,27 +93,101 @@ class Classifier:
         ratings = list(ratings) if ratings is not None else [None] * len(texts)
         if len(ratings) != len(texts):
             raise ValueError("ratings and texts differ in length")
-        docs = [analyse(t) for t in texts]
-        results = self._predict(docs, ratings)
-        if self.mask:
-            for text, result in zip(texts, results, strict=True):
-                masked, spans = self.masker.mask(text or "")
+        read_texts = [read(t) for t in texts]
+        results = self._predict(read_texts, ratings)
+        for raw, result in zip(texts, results, strict=True):
+            raw = raw or ""
+            for ev in result.evidence.values():
+                for e in ev:
+                    e.text = raw[e.start:e.end]
+            if self.mask:
+                masked, spans = self.masker.mask(raw)
                 result.text_masked = masked
-                result.mentions = [m.as_dict() for m in mentions(text or "", spans, result.polarity)]
+                result.mentions = [m.as_dict() for m in mentions(raw, spans, result.polarity)]
+                if spans:
+                    _mask_evidence(result, spans, masked)
+                else:
+                    for ev in result.evidence.values():
+                        for e in ev:
+                            e.masked_start, e.masked_end = e.start, e.end
         return results
 
-    def _predict(self, docs: list[Doc], ratings: list[float | None]) -> list[Result]:
+    def _predict(self, texts: list[Text], ratings: list[float | None]) -> list[Result]:
         model = self.model
-        live = [i for i, d in enumerate(docs) if d.russian]
-        results = [Result([], NEUTRAL, {lab: 0.0 for lab in model.labels}) for _ in docs]
+        live = [i for i, t in enumerate(texts) if t.russian]
+        results = [Result([], NEUTRAL, {lab: 0.0 for lab in model.labels}) for _ in texts]
         if not live:
             return results
-        part = [docs[i] for i in live]
-        x = model.space.transform(part, [lexicon_scores(d) for d in part])
-        cats = model.category_proba(x)
-        pols = model.polarity_proba(x, polarity_extras(part, [ratings[i] for i in live]))
+        part = [texts[i] for i in live]
+        x_units, x_texts, bounds = model.space.transform_texts([t.docs for t in part], lexicon_scores(model, part))
+        unit_logits = model.unit_logits(x_units)
+        cats = model.pooled(unit_logits, x_texts, bounds)
+        pols = model.polarity_proba(x_texts, polarity_extras(part, [ratings[i] for i in live], cats))
+        unit_bar = logit(model.thresholds)
         for row, i in enumerate(live):
-            chosen = [lab for j, lab in enumerate(model.labels) if cats[row, j] >= model.thresholds[j]]
-            results[i] = Result(chosen, decide(pols[row], model.polarity_labels),
-                                {lab: round(float(cats[row, j]), 4) for j, lab in enumerate(model.labels)})
+            chosen = [j for j in range(len(model.labels)) if cats[row, j] >= model.thresholds[j]]
+            evidence = {model.labels[j]: _evidence(part[row], unit_logits, bounds, row, j, unit_bar[j])
+                        for j in chosen}
+            results[i] = Result([model.labels[j] for j in chosen], decide(pols[row], model.polarity_labels),
+                                {lab: round(float(cats[row, j]), 4) for j, lab in enumerate(model.labels)},
+                                evidence=evidence,
+                                uncertainty=uncertainty(cats[row], model.thresholds, pols[row]))
         return results
+
+
+def lexicon_scores(model: PainModel, texts: list[Text]) -> list[list[dict[tuple[str, str], float]]] | None:
+    if not model.space.lexicon_keys:
+        return None
+    from nlp.lexicon import combined
+
+    lexicon = combined()
+    return [[lexicon.scores(d) for d in t.docs] for t in texts]
+
+
+def _evidence(text: Text, unit_logits: np.ndarray, bounds: np.ndarray, row: int, column: int,
+              bar: float) -> list[Evidence]:
+    """The text's best unit for the category, and the next best when it clears the bar too."""
+    lo, hi = int(bounds[row]), int(bounds[row + 1])
+    if hi <= lo:
+        return []
+    scores = unit_logits[lo:hi, column]
+    order = np.argsort(-scores, kind="stable")[:MAX_EVIDENCE]
+    out = []
+    for rank, k in enumerate(order):
+        if rank and scores[k] < bar:
+            break
+        span = text.units[int(k)]
+        out.append(Evidence(span.start, span.stop, float(1 / (1 + np.exp(-scores[k])))))
+    return out
+
+
+def uncertainty(cats: np.ndarray, thresholds: np.ndarray, polarity: np.ndarray) -> float:
+    """1 when a category sits exactly at its threshold, falling off with the logit distance
+    to the nearest threshold; a polarity torn between its top two classes counts half."""
+    gap = float(np.min(np.abs(logit(cats) - logit(thresholds))))
+    top = np.sort(polarity)[-2:]
+    torn = float(top[0] / top[1]) if top[1] > 0 else 0.0
+    return max(float(np.exp(-gap)), 0.5 * torn)
+
+
+def _mask_evidence(result: Result, spans: list[PiiSpan], masked: str) -> None:
+    """Map evidence offsets into the masked text and show the masked unit."""
+    for ev in result.evidence.values():
+        for e in ev:
+            e.masked_start, e.masked_end = _shift(e.start, spans, False), _shift(e.end, spans, True)
+            e.text = masked[e.masked_start:e.masked_end]
+
+
+def _shift(offset: int, spans: list[PiiSpan], end: bool) -> int:
+    """A raw-text offset in the masked text: each span before it became its placeholder; an
+    offset inside a span snaps to the placeholder's start (or its end, for an `end`)."""
+    delta = 0
+    for s in spans:  # sorted and non-overlapping
+        width = len(PLACEHOLDERS[s.kind])
+        if s.stop <= offset:
+            delta += width - (s.stop - s.start)
+        elif s.start < offset:
+            return s.start + delta + (width if end else 0)
+        else:
+            break
+    return offset + delta

@@ -13,7 +13,8 @@ from nlp.lemmas import expand as expand_word
 from nlp.lemmas import info
 from nlp.negation import is_boundary, scope
 from nlp.normalizer import emoji_balance, normalize
-from nlp.tokens import words
+from nlp.tokens import Span, words
+from nlp.units import units as unit_spans
 
 
 @dataclass(slots=True)
@@ -96,3 +97,28 @@ def _clauses(lemmas: list[str]) -> list[int]:
         else:
             out.append(current)
     return out
+
+
+@dataclass(slots=True)
+class Text:
+    """A raw text read unit by unit: the sentence spans (offsets into the raw text) and the
+    analysed Doc of each, plus the text-level facts the polarity model uses."""
+
+    units: list[Span]
+    docs: list[Doc]
+    emoji_pos: int = 0
+    emoji_neg: int = 0
+    exclaims: int = 0
+
+    @property
+    def russian(self) -> bool:
+        return any(d.russian for d in self.docs)
+
+
+def read(text: str | None) -> Text:
+    """Split into units and analyse each (emoji counted once over the whole text)."""
+    raw = text or ""
+    spans = unit_spans(raw)
+    docs = [analyse(s.text) for s in spans]
+    pos, neg = emoji_balance(raw)
+    return Text(spans, docs, pos, neg, sum(d.exclaims for d in docs))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.document import Doc
+from nlp.document import Doc, Text
 from nlp.lexicon import Lexicon
 
 CHAR_NGRAMS = (3, 4, 5)
@@ -136,6 +136,48 @@ class FeatureSpace:
             parts.append(idx)
         return np.concatenate(parts) if parts else np.zeros(0, np.int32)
 
+    def encode(self, doc: Doc) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices (repeats = counts) of a unit's word and char terms."""
+        return (np.array(self.words.indices(word_terms(doc)), dtype=np.int32),
+                self._char_row(doc_forms(doc)))
+
+    def transform_texts(self, texts: Sequence[Sequence[Doc]],
+                        lexicon: Sequence[Sequence[dict[tuple[str, str], float]]] | None = None
+                        ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+        """Unit rows and text rows in one pass: every unit is encoded once; a text's row is
+        built from its units' term counts (so TF-IDF sees the whole text). Returns the unit
+        matrix, the text matrix and `bounds` (text i owns unit rows bounds[i]:bounds[i+1])."""
+        codes = [[self.encode(d) for d in units] for units in texts]
+        flat = [c for units in codes for c in units]
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(u) for u in codes], out=bounds[1:])
+        empty = np.zeros(0, np.int32)
+        unit_w = [c[0] for c in flat]
+        unit_c = [c[1] for c in flat]
+        text_w = [np.concatenate([c[0] for c in units]) if units else empty for units in codes]
+        text_c = [np.concatenate([c[1] for c in units]) if units else empty for units in codes]
+        lex_units: list[dict[tuple[str, str], float]] = []
+        lex_texts: list[dict[tuple[str, str], float]] = []
+        if lexicon is not None:
+            for per_unit in lexicon:
+                lex_units.extend(per_unit)
+                total: dict[tuple[str, str], float] = {}
+                for scores in per_unit:
+                    for key, value in scores.items():
+                        total[key] = total.get(key, 0.0) + value
+                lex_texts.append(total)
+        else:
+            lex_units, lex_texts = [{}] * len(flat), [{}] * len(texts)
+        return (self._stack(unit_w, unit_c, lex_units), self._stack(text_w, text_c, lex_texts), bounds)
+
+    def _stack(self, w_rows: list[np.ndarray], c_rows: list[np.ndarray],
+               lex: Sequence[dict[tuple[str, str], float]]) -> sp.csr_matrix:
+        blocks = [self.words.matrix(w_rows) * self.weights["words"],
+                  self.chars.matrix(c_rows) * self.weights["chars"]]
+        if self.lexicon_keys:
+            blocks.append(self._lexicon_matrix(lex) * self.weights.get("lexicon", 0.0))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
     def transform(self, docs: Sequence[Doc], lexicon_scores: Sequence[dict[tuple[str, str], float]]
                   ) -> sp.csr_matrix:
         w_rows = [np.array(self.words.indices(word_terms(d)), dtype=np.int32) for d in docs]
@@ -156,15 +198,18 @@ class FeatureSpace:
         return sp.csr_matrix(dense)
 
 
-def polarity_extras(docs: Sequence[Doc], ratings: Sequence[float | None]) -> sp.csr_matrix:
-    """Star rating one-hot (or "none"), emoji and exclamation counts, for the polarity model."""
-    out = np.zeros((len(docs), RATING_SLOTS + 3), dtype=np.float32)
-    for r, (doc, rating) in enumerate(zip(docs, ratings, strict=True)):
+def polarity_extras(texts: Sequence[Text], ratings: Sequence[float | None],
+                    pooled: np.ndarray) -> np.ndarray:
+    """Star rating one-hot (or "none"), emoji and exclamation counts, and the text's pooled
+    category probabilities (a complaint pulls towards negative or mixed), for polarity."""
+    out = np.zeros((len(texts), RATING_SLOTS + 3 + pooled.shape[1]), dtype=np.float32)
+    for r, (text, rating) in enumerate(zip(texts, ratings, strict=True)):
         if rating is None:
             out[r, RATING_SLOTS - 1] = 1.0
         else:
             out[r, min(4, max(0, round(float(rating)) - 1))] = 1.0
-        out[r, RATING_SLOTS] = min(doc.emoji_pos, 3) / 3
-        out[r, RATING_SLOTS + 1] = min(doc.emoji_neg, 3) / 3
-        out[r, RATING_SLOTS + 2] = min(doc.exclaims, 3) / 3
-    return sp.csr_matrix(out)
+        out[r, RATING_SLOTS] = min(text.emoji_pos, 3) / 3
+        out[r, RATING_SLOTS + 1] = min(text.emoji_neg, 3) / 3
+        out[r, RATING_SLOTS + 2] = min(text.exclaims, 3) / 3
+    out[:, RATING_SLOTS + 3:] = pooled
+    return out

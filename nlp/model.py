@@ -1,5 +1,16 @@
 """The trained model as shipped inside the package: feature vocabularies and the weights of
-two linear models (one-vs-rest pain categories, multinomial polarity).
+the linear models that read a text twice — sentence by sentence and as a whole.
+
+- unit model (one-vs-rest logistic, per category): the probability that one sentence unit
+  states the complaint; the best unit is the category's evidence;
+- text model (the same, over the whole text);
+- pooling (per category): the text's probability from the logits of its best unit and of
+  the whole-text model, `σ(a·logit(max unit) + b·logit(text) + c)`, fitted on
+  out-of-fold predictions, so a complaint that is one sentence in a long story is not
+  diluted by the story;
+- per-category thresholds, calibrated on the realistic validation set;
+- polarity (multinomial) over the text features, the rating, emoji and the pooled
+  complaint probabilities.
 
 Only numpy/scipy are needed to apply it, so loading is fast and scikit-learn is a
 training-time tool. Saved with joblib (zlib): the same training inputs give the same bytes.
@@ -19,7 +30,18 @@ from nlp.features import Block, FeatureSpace
 
 MODEL_DIR = Path(__file__).with_name("model")
 DEFAULT_MODEL = MODEL_DIR / "painmap.joblib"
-FORMAT = 1
+FORMAT = 2
+
+
+@dataclass
+class Linear:
+    """One-vs-rest (or multinomial) weights: features × outputs, and intercepts."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def logits(self, x: sp.csr_matrix | np.ndarray) -> np.ndarray:
+        return np.asarray(x @ self.coef) + self.intercept
 
 
 @dataclass
@@ -27,19 +49,26 @@ class PainModel:
     version: str
     labels: list[str]
     space: FeatureSpace
-    coef: np.ndarray  # features × labels
-    intercept: np.ndarray
+    unit: Linear
+    text: Linear
+    pool: np.ndarray  # labels × 3: weight of the best unit's logit, of the text's logit, bias
     thresholds: np.ndarray
     polarity_labels: list[str]
-    polarity_coef: np.ndarray  # (features + extras) × classes
-    polarity_intercept: np.ndarray
+    polarity: Linear  # (features + extras) × classes
     info: dict[str, Any]
 
-    def category_proba(self, x: sp.csr_matrix) -> np.ndarray:
-        return _sigmoid(np.asarray(x @ self.coef) + self.intercept)
+    def unit_logits(self, x_units: sp.csr_matrix) -> np.ndarray:
+        return self.unit.logits(x_units)
 
-    def polarity_proba(self, x: sp.csr_matrix, extras: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray(sp.hstack([x, extras], format="csr") @ self.polarity_coef) + self.polarity_intercept
+    def pooled(self, unit_logits: np.ndarray, x_texts: sp.csr_matrix, bounds: np.ndarray) -> np.ndarray:
+        """Category probabilities of each text from its best unit and its whole-text logit."""
+        best = max_per_text(unit_logits, bounds, len(self.labels))
+        text = self.text.logits(x_texts)
+        z = self.pool[:, 0] * best + self.pool[:, 1] * text + self.pool[:, 2]
+        return sigmoid(z)
+
+    def polarity_proba(self, x_texts: sp.csr_matrix, extras: np.ndarray) -> np.ndarray:
+        z = self.polarity.logits(sp.hstack([x_texts, sp.csr_matrix(extras)], format="csr"))
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -51,25 +80,28 @@ class PainModel:
             "words": _vocab_list(s.words), "words_idf": s.words.idf,
             "chars": _vocab_list(s.chars), "chars_idf": s.chars.idf,
             "lexicon_keys": [list(k) for k in s.lexicon_keys], "weights": dict(sorted(s.weights.items())),
-            "coef": self.coef.astype(np.float32), "intercept": self.intercept.astype(np.float32),
-            "thresholds": self.thresholds.astype(np.float32),
+            "unit_coef": _f32(self.unit.coef), "unit_intercept": _f32(self.unit.intercept),
+            "text_coef": _f32(self.text.coef), "text_intercept": _f32(self.text.intercept),
+            "pool": _f32(self.pool), "thresholds": _f32(self.thresholds),
             "polarity_labels": list(self.polarity_labels),
-            "polarity_coef": self.polarity_coef.astype(np.float32),
-            "polarity_intercept": self.polarity_intercept.astype(np.float32),
+            "polarity_coef": _f32(self.polarity.coef), "polarity_intercept": _f32(self.polarity.intercept),
             "info": self.info,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PainModel:
         if d.get("format") != FORMAT:
-            raise ValueError(f"неподдерживаемый формат модели: {d.get('format')}")
+            raise ValueError(f"неподдерживаемый формат модели: {d.get('format')} (нужен {FORMAT}); "
+                             "переобучите модель командой painmap train")
         space = FeatureSpace(
             Block({t: i for i, t in enumerate(d["words"])}, d["words_idf"]),
             Block({t: i for i, t in enumerate(d["chars"])}, d["chars_idf"]),
             [(a, b) for a, b in d["lexicon_keys"]], dict(d["weights"]),
         )
-        return cls(d["version"], list(d["labels"]), space, d["coef"], d["intercept"], d["thresholds"],
-                   list(d["polarity_labels"]), d["polarity_coef"], d["polarity_intercept"], d["info"])
+        return cls(d["version"], list(d["labels"]), space, Linear(d["unit_coef"], d["unit_intercept"]),
+                   Linear(d["text_coef"], d["text_intercept"]), d["pool"], d["thresholds"],
+                   list(d["polarity_labels"]), Linear(d["polarity_coef"], d["polarity_intercept"]),
+                   d["info"])
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +112,21 @@ class PainModel:
         return cls.from_dict(joblib.load(path or DEFAULT_MODEL))
 
 
+def max_per_text(values: np.ndarray, bounds: np.ndarray, width: int) -> np.ndarray:
+    """Row-wise maximum over each text's units (texts without units get a very low value)."""
+    out = np.full((len(bounds) - 1, width), -30.0, dtype=np.float32)
+    has = bounds[1:] > bounds[:-1]
+    if values.shape[0]:
+        out[has] = np.maximum.reduceat(values, bounds[:-1][has], axis=0)
+    return out
+
+
+def argmax_per_text(values: np.ndarray, bounds: np.ndarray, text: int, column: int) -> int:
+    """Index (into the unit rows) of the text's best unit for one column."""
+    lo, hi = int(bounds[text]), int(bounds[text + 1])
+    return lo + int(np.argmax(values[lo:hi, column]))
+
+
 def _vocab_list(block: Block) -> list[str]:
     out = [""] * block.size
     for term, i in block.vocabulary.items():
@@ -87,5 +134,14 @@ def _vocab_list(block: Block) -> list[str]:
     return out
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def _f32(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))

@@ -1,12 +1,26 @@
-"""Training: the labelled corpus in `nlp/data/corpus/` (+ analyst corrections from the store)
-→ the model file shipped in `nlp/model/`.
+"""Training: the labelled corpora in `nlp/data/` (+ analyst corrections from the store) → the
+model file shipped in `nlp/model/`.
 
-Deterministic by construction: files and records are read in sorted order, every solver
-has a fixed seed, and the saved file has no timestamps, so the same inputs give the same
-bytes. Per-label thresholds are tuned on out-of-fold predictions where the folds are the
-corpus files (each written by a different author): a threshold that works on an author the
-fold never saw is what we need for real citizens' texts. The held-out test set
-(`nlp/data/heldout/`) is never read here.
+What is read:
+- `nlp/data/v2/train/*.jsonl` — corpus v2: texts written the way citizens write (stories,
+  reviews, letters, news quotes, forum posts, survey answers, ПОС messages), labelled by two
+  annotators with adjudication, each category with its evidence span;
+- `nlp/data/corpus/*.jsonl` — corpus v1: short texts written to the taxonomy (survey and
+  terminal voice), no evidence spans;
+- `nlp/data/v2/validation/*.jsonl` — the realistic validation set, by writers whose texts are
+  not in training: per-category thresholds are calibrated on it and models are judged on it.
+  `nlp/data/heldout/` (v1's held-out set) is never read here.
+
+How: every text is read in sentence units. Unit targets come from the evidence spans: a
+unit holding a category's evidence is positive for it; units of a text without the category
+are negative; other units of a text with the category are left out for that category (they
+may restate it). Where a text has a category but no located evidence, its best-scoring unit
+under a first model becomes the positive one (multiple-instance learning). The pooling of
+unit and text logits is fitted on out-of-fold predictions (folds = writers), and so is the
+polarity model's view of the pooled probabilities.
+
+Deterministic by construction: files and records are read in sorted order, every solver has
+a fixed seed, and the saved file has no timestamps, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -19,17 +33,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from models.errors import UserError
 from nlp.categories import CODES
-from nlp.document import Doc, analyse
+from nlp.document import Text, read
 from nlp.features import FeatureSpace, polarity_extras
 from nlp.jsonl import json_object, text_field
 from nlp.lexicon import combined, pains, sentiment
-from nlp.model import DEFAULT_MODEL, PainModel
+from nlp.model import DEFAULT_MODEL, Linear, PainModel, logit, max_per_text, sigmoid
 
 DATA_DIR = Path(__file__).with_name("data")
 CORPUS_DIR = DATA_DIR / "corpus"
+V2_DIR = DATA_DIR / "v2"
+TRAIN_DIRS = (V2_DIR / "train", CORPUS_DIR)
+VALIDATION_DIR = V2_DIR / "validation"
 LABELS = CODES
 POLARITIES = ("negative", "positive", "mixed", "neutral")
 SEED = 0
@@ -44,24 +62,31 @@ class Example:
     polarity: str
     rating: float | None
     group: str
+    evidence: tuple[tuple[str, int, int], ...] = ()
+    genre: str = ""
 
 
 @dataclass(frozen=True)
 class Params:
-    """Hyper-parameters, chosen by leave-one-author-out validation on the training corpus."""
+    """Hyper-parameters, chosen on the realistic validation set (BENCHMARKS.md, NLP)."""
 
-    C: float = 16.0
-    polarity_C: float = 4.0
+    C_unit: float = 4.0
+    C_text: float = 8.0
+    polarity_C: float = 2.0
     class_weight: str | None = "balanced"
-    weights: dict[str, float] = field(default_factory=lambda: {"words": 1.0, "chars": 0.6, "lexicon": 0.2})
+    weights: dict[str, float] = field(default_factory=lambda: {"words": 1.0, "chars": 0.6, "lexicon": 0.0})
     min_df_words: int = 2
     min_df_chars: int = 3
+    other_units: float = 0.0  # weight of the non-evidence units of a text with the category
 
     def as_dict(self) -> dict[str, Any]:
-        return {"C": self.C, "polarity_C": self.polarity_C, "class_weight": self.class_weight,
-                "weights": dict(sorted(self.weights.items())), "min_df_words": self.min_df_words,
-                "min_df_chars": self.min_df_chars}
+        return {"C_unit": self.C_unit, "C_text": self.C_text, "polarity_C": self.polarity_C,
+                "class_weight": self.class_weight, "weights": dict(sorted(self.weights.items())),
+                "min_df_words": self.min_df_words, "min_df_chars": self.min_df_chars,
+                "other_units": self.other_units}
 
+
+# --- reading labelled files -------------------------------------------------------------------
 
 def read_labelled(path: Path, group: str | None = None, require_labels: bool = True) -> list[Example]:
     """Read a labelled JSONL file; a bad line is a UserError naming the file, line and field."""
@@ -83,19 +108,34 @@ def _example(path: Path, number: int, line: str, group: str, require_labels: boo
     polarity = rec.get("polarity", None if require_labels else "neutral")
     if polarity not in POLARITIES:
         raise UserError(f"{where}, поле «polarity»: ожидается одно из {', '.join(POLARITIES)}")
-    text = text_field(rec, where)
+    text = text_field(rec, where) or ""
     rating = rec.get("rating")
-    if rating is not None and not isinstance(rating, int | float):
+    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int | float)):
         raise UserError(f"{where}, поле «rating»: ожидается число или null")
-    return Example(str(rec["id"]), text or "", tuple(sorted(set(cats))), polarity,
-                   float(rating) if rating is not None else None, group)
+    evidence = []
+    for code, span in sorted((rec.get("evidence") or {}).items()):
+        if code not in cats or not isinstance(span, list) or len(span) != 2 \
+                or not all(isinstance(v, int) for v in span) or not 0 <= span[0] < span[1] <= len(text):
+            raise UserError(f"{where}, поле «evidence»: ожидается {{код: [начало, конец]}} внутри текста "
+                            "для кодов из «categories»")
+        evidence.append((code, span[0], span[1]))
+    return Example(str(rec["id"]), text, tuple(sorted(set(cats), key=LABELS.index)), polarity,
+                   float(rating) if rating is not None else None, group, tuple(evidence),
+                   str(rec.get("genre") or ""))
 
 
-def load_corpus(directory: Path = CORPUS_DIR) -> list[Example]:
+def load_corpus(directories: Sequence[Path] | Path = TRAIN_DIRS) -> list[Example]:
+    """Every labelled file of the directories; the group of an example is its file (a writer)."""
+    dirs = [directories] if isinstance(directories, Path) else list(directories)
     examples: list[Example] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        examples.extend(read_labelled(path))
+    for directory in dirs:
+        for path in sorted(directory.glob("*.jsonl")):
+            examples.extend(read_labelled(path))
     return sorted(examples, key=lambda e: e.id)
+
+
+def load_validation(directory: Path = VALIDATION_DIR) -> list[Example]:
+    return load_corpus(directory)
 
 
 def analyst_examples(url: str | None = None) -> list[Example]:
@@ -123,34 +163,39 @@ def analyst_examples(url: str | None = None) -> list[Example]:
     for fid, text, polarity, rating in items:
         if not text:
             continue
-        labels = tuple(sorted(cats.get(fid, set())))
+        labels = tuple(sorted(cats.get(fid, set()), key=LABELS.index))
         pol = polarity if polarity in POLARITIES else ("negative" if labels else "neutral")
         out.append(Example(f"db-{fid}", text, labels, pol, rating, "analyst"))
     return out
 
 
+# --- analysis and targets ---------------------------------------------------------------------
+
 @dataclass
 class Analysed:
-    docs: list[Doc]
-    lexicon: list[dict[tuple[str, str], float]]
+    texts: list[Text]
+    lexicon: list[list[dict[tuple[str, str], float]]] | None
 
 
-def lexicon_scores(doc: Doc) -> dict[tuple[str, str], float]:
-    return combined().scores(doc)
-
-
-def analyse_all(texts: Sequence[str], progress: Progress | None = None) -> Analysed:
-    docs, lex = [], []
+def analyse_all(texts: Sequence[str], lexicon: bool = False, progress: Progress | None = None) -> Analysed:
+    out, lex = [], []
+    scorer = combined() if lexicon else None
     for i, text in enumerate(texts):
-        doc = analyse(text)
-        docs.append(doc)
-        lex.append(lexicon_scores(doc))
-        if progress and (i + 1) % 200 == 0:
+        t = read(text)
+        out.append(t)
+        if scorer is not None:
+            lex.append([scorer.scores(d) for d in t.docs])
+        if progress and (i + 1) % 500 == 0:
             progress("analyse", i + 1, len(texts))
-    return Analysed(docs, lex)
+    return Analysed(out, lex if lexicon else None)
 
 
-def _targets(examples: Sequence[Example]) -> np.ndarray:
+def subset(analysed: Analysed, idx: Sequence[int] | np.ndarray) -> Analysed:
+    return Analysed([analysed.texts[i] for i in idx],
+                    [analysed.lexicon[i] for i in idx] if analysed.lexicon is not None else None)
+
+
+def text_targets(examples: Sequence[Example]) -> np.ndarray:
     y = np.zeros((len(examples), len(LABELS)), dtype=np.int8)
     for r, ex in enumerate(examples):
         for c in ex.categories:
@@ -158,60 +203,148 @@ def _targets(examples: Sequence[Example]) -> np.ndarray:
     return y
 
 
-def fit(examples: Sequence[Example], analysed: Analysed, params: Params,
-        thresholds: np.ndarray | None = None, version: str = "dev") -> PainModel:
-    """Fit the feature space and both linear models on the given examples."""
+def unit_targets(examples: Sequence[Example], analysed: Analysed, bounds: np.ndarray,
+                 other_units: float, unit_logits: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit and category: the target and its weight (0 = left out). See the module doc."""
+    n_units = int(bounds[-1])
+    y = np.zeros((n_units, len(LABELS)), dtype=np.int8)
+    w = np.ones((n_units, len(LABELS)), dtype=np.float32)
+    for r, ex in enumerate(examples):
+        lo, hi = int(bounds[r]), int(bounds[r + 1])
+        if hi <= lo:
+            continue
+        units = analysed.texts[r].units
+        spans = {c: (a, b) for c, a, b in ex.evidence}
+        for c in ex.categories:
+            j = LABELS.index(c)
+            w[lo:hi, j] = other_units
+            hits = [k for k, u in enumerate(units) if c in spans and _overlaps(u.start, u.stop, *spans[c])]
+            if not hits:
+                if hi - lo == 1:
+                    hits = [0]
+                elif unit_logits is not None:
+                    hits = [int(np.argmax(unit_logits[lo:hi, j]))]
+                else:
+                    continue
+            for k in hits:
+                y[lo + k, j], w[lo + k, j] = 1, 1.0
+    return y, w
+
+
+def _overlaps(start: int, stop: int, a: int, b: int) -> bool:
+    """A unit holds evidence when they share at least a third of the shorter of the two."""
+    shared = min(stop, b) - max(start, a)
+    return shared > 0 and shared >= min(stop - start, b - a) / 3
+
+
+# --- fitting ----------------------------------------------------------------------------------
+
+def _logistic(x: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | None,
+              sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
-    space = FeatureSpace.fit(analysed.docs, [pains(), sentiment()], params.weights,
-                             params.min_df_words, params.min_df_chars)
-    x = space.transform(analysed.docs, analysed.lexicon)
-    y = _targets(examples)
-    coef = np.zeros((x.shape[1], len(LABELS)), dtype=np.float32)
-    intercept = np.full(len(LABELS), -10.0, dtype=np.float32)
+    keep = np.ones(len(y), bool) if sample_weight is None else sample_weight > 0
+    if keep.sum() == 0 or y[keep].min() == y[keep].max():
+        return np.zeros(x.shape[1], np.float32), -10.0
+    clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, random_state=SEED,
+                             max_iter=1000)
+    clf.fit(x[keep], y[keep], sample_weight=None if sample_weight is None else sample_weight[keep])
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
+def _one_vs_rest(x: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | None,
+                 w: np.ndarray | None = None) -> Linear:
+    coef = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
+    intercept = np.zeros(y.shape[1], dtype=np.float32)
+    for j in range(y.shape[1]):
+        coef[:, j], intercept[j] = _logistic(x, y[:, j], C, class_weight, None if w is None else w[:, j])
+    return Linear(coef, intercept)
+
+
+@dataclass
+class Fitted:
+    """The category part of a model: vocabulary, unit and text models."""
+
+    space: FeatureSpace
+    unit: Linear
+    text: Linear
+
+
+def fit_categories(examples: Sequence[Example], analysed: Analysed, params: Params) -> Fitted:
+    docs = [d for t in analysed.texts for d in t.docs]
+    lexicons = [pains(), sentiment()] if analysed.lexicon is not None else []
+    space = FeatureSpace.fit(docs, lexicons, params.weights, params.min_df_words, params.min_df_chars)
+    x_units, x_texts, bounds = space.transform_texts([t.docs for t in analysed.texts], analysed.lexicon)
+    y_text = text_targets(examples)
+    text = _one_vs_rest(x_texts, y_text, params.C_text, params.class_weight)
+    y_unit, w_unit = unit_targets(examples, analysed, bounds, params.other_units)
+    needs_mil = any(not ex.evidence and ex.categories and len(t.units) > 1
+                    for ex, t in zip(examples, analysed.texts, strict=True))
+    unit = _one_vs_rest(x_units, y_unit, params.C_unit, params.class_weight, w_unit)
+    if needs_mil:  # texts without located evidence: their best unit under the first model
+        y_unit, w_unit = unit_targets(examples, analysed, bounds, params.other_units, unit.logits(x_units))
+        unit = _one_vs_rest(x_units, y_unit, params.C_unit, params.class_weight, w_unit)
+    return Fitted(space, unit, text)
+
+
+def category_logits(fitted: Fitted, analysed: Analysed) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+    """(best unit logit, whole-text logit, text features) of each text."""
+    x_units, x_texts, bounds = fitted.space.transform_texts([t.docs for t in analysed.texts],
+                                                            analysed.lexicon)
+    best = max_per_text(fitted.unit.logits(x_units), bounds, len(LABELS))
+    return best, fitted.text.logits(x_texts), x_texts
+
+
+def fit_pool(y: np.ndarray, best: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """Per category, a two-input logistic regression on the best unit's and the text's logits."""
+    from sklearn.linear_model import LogisticRegression
+
+    pool = np.zeros((len(LABELS), 3), dtype=np.float32)
     for j in range(len(LABELS)):
-        if 0 < y[:, j].sum() < len(y):
-            clf = LogisticRegression(C=params.C, solver="liblinear", class_weight=params.class_weight,
-                                     random_state=SEED, max_iter=1000)
-            clf.fit(x, y[:, j])
-            coef[:, j], intercept[j] = clf.coef_[0], clf.intercept_[0]
-    pol_coef, pol_intercept = _fit_polarity(examples, analysed, space, x, params)
-    return PainModel(version, list(LABELS), space, coef, intercept,
-                     thresholds if thresholds is not None else np.full(len(LABELS), 0.5, np.float32),
-                     list(POLARITIES), pol_coef, pol_intercept, {"params": params.as_dict()})
+        if y[:, j].min() == y[:, j].max():
+            pool[j] = (0.5, 0.5, 0.0)
+            continue
+        clf = LogisticRegression(C=1.0, random_state=SEED, max_iter=1000)
+        clf.fit(np.column_stack([best[:, j], text[:, j]]), y[:, j])
+        pool[j] = (clf.coef_[0][0], clf.coef_[0][1], clf.intercept_[0])
+    return pool
 
 
-def _fit_polarity(examples: Sequence[Example], analysed: Analysed, space: FeatureSpace, x: Any,
-                  params: Params) -> tuple[np.ndarray, np.ndarray]:
+def pooled_proba(pool: np.ndarray, best: np.ndarray, text: np.ndarray) -> np.ndarray:
+    return sigmoid(pool[:, 0] * best + pool[:, 1] * text + pool[:, 2])
+
+
+def fit_polarity(examples: Sequence[Example], analysed: Analysed, x_texts: sp.csr_matrix,
+                 pooled: np.ndarray, params: Params) -> Linear:
     """Multinomial polarity; rated examples are seen with and without their rating, since
-    ПОС messages and some imports come without stars."""
-    import scipy.sparse as sp
+    ПОС messages, news quotes and letters come without stars."""
     from sklearn.linear_model import LogisticRegression
 
     ratings = [ex.rating for ex in examples]
-    with_rating = polarity_extras(analysed.docs, ratings)
-    without = polarity_extras(analysed.docs, [None] * len(examples))
+    with_rating = polarity_extras(analysed.texts, ratings, pooled)
+    without = polarity_extras(analysed.texts, [None] * len(examples), pooled)
     rated = [i for i, r in enumerate(ratings) if r is not None]
-    xs = sp.vstack([sp.hstack([x, with_rating], format="csr"),
-                    sp.hstack([x[rated], without[rated]], format="csr")], format="csr")
-    ys = [POLARITIES.index(ex.polarity) for ex in examples] + [POLARITIES.index(examples[i].polarity)
-                                                                 for i in rated]
+    xs = sp.vstack([sp.hstack([x_texts, sp.csr_matrix(with_rating)], format="csr"),
+                    sp.hstack([x_texts[rated], sp.csr_matrix(without[rated])], format="csr")], format="csr")
+    target = [POLARITIES.index(ex.polarity) for ex in examples]
+    ys = target + [target[i] for i in rated]
     clf = LogisticRegression(C=params.polarity_C, max_iter=3000, random_state=SEED)
     clf.fit(xs, ys)
     coef = np.zeros((xs.shape[1], len(POLARITIES)), dtype=np.float32)
     intercept = np.zeros(len(POLARITIES), dtype=np.float32)
     for k, cls in enumerate(clf.classes_):
-        coef[:, cls] = clf.coef_[k]
-        intercept[cls] = clf.intercept_[k]
-    return coef, intercept
-
-
-def subset(analysed: Analysed, idx: Sequence[int] | np.ndarray) -> Analysed:
-    return Analysed([analysed.docs[i] for i in idx], [analysed.lexicon[i] for i in idx])
+        if len(clf.classes_) == 2:  # binary: sklearn keeps one row for the positive class
+            sign = 1.0 if k == 1 else -1.0
+            coef[:, cls], intercept[cls] = sign * clf.coef_[0] / 2, sign * clf.intercept_[0] / 2
+        else:
+            coef[:, cls], intercept[cls] = clf.coef_[k], clf.intercept_[k]
+    for cls in set(range(len(POLARITIES))) - set(clf.classes_):
+        intercept[cls] = -30.0
+    return Linear(coef, intercept)
 
 
 def folds(examples: Sequence[Example], k: int = 5) -> list[np.ndarray]:
-    """Test-index folds: one per author group when there are several, else k stratified-ish."""
+    """Test-index folds: one per writer group when there are several, else k interleaved."""
     groups = sorted({ex.group for ex in examples})
     if len(groups) >= 3:
         return [np.array([i for i, ex in enumerate(examples) if ex.group == g]) for g in groups]
@@ -222,29 +355,30 @@ def folds(examples: Sequence[Example], k: int = 5) -> list[np.ndarray]:
 
 def out_of_fold(examples: Sequence[Example], analysed: Analysed, params: Params,
                 progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Category and polarity probabilities of each example from a model that never saw it."""
-    cats = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
-    pols = np.zeros((len(examples), len(POLARITIES)), dtype=np.float32)
+    """Best-unit and whole-text logits of each example from models that never saw its writer."""
+    best = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
+    text = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
     test_folds = folds(examples)
     for n, test in enumerate(test_folds):
         mask = np.ones(len(examples), bool)
         mask[test] = False
         train_idx = np.flatnonzero(mask)
-        model = fit([examples[int(i)] for i in train_idx], subset(analysed, train_idx), params)
-        part = subset(analysed, test)
-        x = model.space.transform(part.docs, part.lexicon)
-        cats[test] = model.category_proba(x)
-        pols[test] = model.polarity_proba(x, polarity_extras(part.docs, [examples[i].rating for i in test]))
+        fitted = fit_categories([examples[int(i)] for i in train_idx], subset(analysed, train_idx), params)
+        b, t, _ = category_logits(fitted, subset(analysed, test))
+        best[test], text[test] = b, t
         if progress:
             progress("cv", n + 1, len(test_folds))
-    return cats, pols
+    return best, text
 
 
 def tune_thresholds(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Per label, the threshold with the best F1 (smoothed over neighbours, ties → 0.5)."""
-    grid = np.round(np.arange(0.10, 0.91, 0.01), 2)
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     out = np.zeros(y.shape[1], dtype=np.float32)
     for j in range(y.shape[1]):
+        if not y[:, j].any():
+            out[j] = 0.5
+            continue
         f1 = np.array([_f1(y[:, j], probs[:, j] >= t) for t in grid])
         smooth = np.convolve(np.pad(f1, 3, mode="edge"), np.ones(7) / 7, mode="valid")
         best = smooth.max()
@@ -254,22 +388,24 @@ def tune_thresholds(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 
 def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = int((y & pred).sum())
+    tp = int((y.astype(bool) & pred).sum())
     fp = int((~y.astype(bool) & pred).sum())
     fn = int((y.astype(bool) & ~pred).sum())
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def model_version(examples: Sequence[Example], params: Params) -> str:
+def model_version(examples: Sequence[Example], params: Params, validation: Sequence[Example] = ()) -> str:
     """A content hash of the training inputs: same data and parameters, same version."""
     h = hashlib.sha256(json.dumps(params.as_dict(), sort_keys=True).encode())
     for path in sorted((Path(__file__).with_name("lexicons")).glob("*.yaml")):
         h.update(path.read_bytes())
-    for ex in examples:
-        h.update(json.dumps([ex.id, ex.text, ex.categories, ex.polarity, ex.rating],
+    for ex in [*examples, *validation]:
+        h.update(json.dumps([ex.id, ex.text, ex.categories, ex.polarity, ex.rating, ex.evidence],
                             ensure_ascii=False).encode())
     return "nlp-" + h.hexdigest()[:12]
 
+
+# --- the whole training -----------------------------------------------------------------------
 
 @dataclass
 class TrainReport:
@@ -277,34 +413,92 @@ class TrainReport:
     version: str
     n_corpus: int
     n_analyst: int
+    n_validation: int
     thresholds: dict[str, float]
+    validation: dict[str, Any]
     cv_micro_f1: float
-    cv_polarity_accuracy: float
 
 
-def train(output: Path = DEFAULT_MODEL, corpus_dir: Path = CORPUS_DIR, database_url: str | None = None,
+def build_model(examples: Sequence[Example], validation: Sequence[Example], params: Params,
+                progress: Progress | None = None, version: str = "dev") -> PainModel:
+    """Corpus → OOF logits → pooling → final category models → thresholds on the validation
+    set (or OOF when there is none) → polarity. Returns the model (not saved)."""
+    analysed = analyse_all([ex.text for ex in examples], params.weights.get("lexicon", 0) > 0, progress)
+    y = text_targets(examples)
+    oof_best, oof_text = out_of_fold(examples, analysed, params, progress)
+    pool = fit_pool(y, oof_best, oof_text)
+    oof_pooled = pooled_proba(pool, oof_best, oof_text)
+    fitted = fit_categories(examples, analysed, params)
+    _, _, x_texts = category_logits(fitted, analysed)
+    polarity = fit_polarity(examples, analysed, x_texts, oof_pooled, params)
+    model = PainModel(version, list(LABELS), fitted.space, fitted.unit, fitted.text, pool,
+                      np.full(len(LABELS), 0.5, np.float32), list(POLARITIES), polarity,
+                      {"params": params.as_dict()})
+    if validation:
+        probs, _ = predict(model, validation)
+        model.thresholds = tune_thresholds(text_targets(validation), probs)
+    else:
+        model.thresholds = tune_thresholds(y, oof_pooled)
+    model.info["cv_micro_f1"] = round(_f1(y.ravel(), (oof_pooled >= model.thresholds).ravel()), 4)
+    return model
+
+
+def predict(model: PainModel, examples: Sequence[Example]) -> tuple[np.ndarray, list[str]]:
+    """Pooled category probabilities and polarity of labelled examples (for judging a model)."""
+    from nlp.classifier import Classifier
+
+    clf = Classifier(model, mask=False)
+    results = clf.classify_batch([ex.text for ex in examples], [ex.rating for ex in examples])
+    probs = np.array([[r.scores[c] for c in model.labels] for r in results], dtype=np.float32)
+    return probs, [r.polarity for r in results]
+
+
+def judge(model: PainModel, examples: Sequence[Example]) -> dict[str, Any]:
+    """micro/macro-F1 and polarity accuracy of a model on labelled examples."""
+    from nlp.evaluation import evaluate
+
+    probs, polarity = predict(model, examples)
+    chosen = [[c for j, c in enumerate(model.labels) if probs[r, j] >= model.thresholds[j]]
+              for r in range(len(examples))]
+    ev = evaluate([e.categories for e in examples], [e.polarity for e in examples], chosen, polarity)
+    return {"micro_f1": ev.micro_f1, "macro_f1": ev.macro_f1, "polarity_accuracy": ev.polarity_accuracy,
+            "n": ev.n}
+
+
+def train(output: Path = DEFAULT_MODEL, corpus_dirs: Sequence[Path] | Path = TRAIN_DIRS,
+          validation_dir: Path | None = VALIDATION_DIR, database_url: str | None = None,
           use_database: bool = False, params: Params | None = None,
           progress: Progress | None = None) -> TrainReport:
-    """Rebuild the model: corpus (+ analyst labels) → thresholds by CV → final fit → file."""
+    """Rebuild the model from the corpus (+ analyst labels) and save it."""
     params = params or Params()
-    corpus = load_corpus(corpus_dir)
+    corpus = load_corpus(corpus_dirs)
     analyst = analyst_examples(database_url) if use_database else []
+    validation = load_validation(validation_dir) if validation_dir is not None and validation_dir.exists() else []
     examples = corpus + analyst
     if len(examples) < 20:
         raise UserError(f"слишком мало размеченных текстов для обучения: {len(examples)}")
-    analysed = analyse_all([ex.text for ex in examples], progress)
-    cats, pols = out_of_fold(examples, analysed, params, progress)
-    y = _targets(examples)
-    thresholds = tune_thresholds(y, cats)
-    version = model_version(examples, params)
-    model = fit(examples, analysed, params, thresholds, version)
-    pred = cats >= thresholds
-    micro = _f1(y.ravel(), pred.ravel())
-    pol_acc = float(np.mean([POLARITIES[k] == ex.polarity for k, ex in zip(pols.argmax(1), examples,
-                                                                           strict=True)]))
-    model.info.update({"n_corpus": len(corpus), "n_analyst": len(analyst),
-                       "cv_micro_f1": round(micro, 4), "cv_polarity_accuracy": round(pol_acc, 4)})
+    version = model_version(examples, params, validation)
+    model = build_model(examples, validation, params, progress, version)
+    figures = judge(model, validation) if validation else {}
+    model.info.update({"n_corpus": len(corpus), "n_analyst": len(analyst), "n_validation": len(validation),
+                       "validation": figures})
     model.save(output)
-    return TrainReport(output, version, len(corpus), len(analyst),
-                       {lab: round(float(t), 2) for lab, t in zip(LABELS, thresholds, strict=True)},
-                       micro, pol_acc)
+    return TrainReport(output, version, len(corpus), len(analyst), len(validation),
+                       {lab: round(float(t), 2) for lab, t in zip(LABELS, model.thresholds, strict=True)},
+                       figures, float(model.info["cv_micro_f1"]))
+
+
+def unit_probabilities(model: PainModel, text: str) -> list[tuple[str, dict[str, float]]]:
+    """Each unit of a text with its unit-model probabilities (for inspection and tests)."""
+    from nlp.classifier import lexicon_scores
+
+    t = read(text)
+    x_units, _, _ = model.space.transform_texts([t.docs], lexicon_scores(model, [t]))
+    p = sigmoid(model.unit_logits(x_units))
+    return [(u.text, {c: round(float(p[k, j]), 3) for j, c in enumerate(model.labels)})
+            for k, u in enumerate(t.units)]
+
+
+__all__ = ["LABELS", "POLARITIES", "Analysed", "Example", "Params", "TrainReport", "analyse_all",
+           "analyst_examples", "build_model", "judge", "load_corpus", "load_validation", "logit",
+           "model_version", "read_labelled", "train"]

@@ -14,7 +14,7 @@ from models.migrate import current_revision, head_revision, upgrade
 EXPECTED_TABLES = {
     "organisations", "services", "sources", "feedback", "feedback_versions", "classifications",
     "employee_mentions", "practice_services", "practice_summaries", "practice_regulations",
-    "score_snapshots", "ingest_runs", "quarantine", "api_tokens", "alembic_version",
+    "score_snapshots", "ingest_runs", "quarantine", "api_tokens", "nlp_models", "alembic_version",
 }
 
 

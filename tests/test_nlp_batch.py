@@ -63,7 +63,7 @@ def test_classifies_pending_items(store: str, clf: Classifier) -> None:
     assert set(fb.scores) >= {"queue", "phone"}
     fb, cats, men = _rows(ids["2"])
     assert fb.text_masked == ("Огромное спасибо [ФИО] из 5 окна, всё объяснила! Мой тел. [ТЕЛЕФОН]")
-    assert [(m.name, m.polarity) for m in men] == [("Марине Викторовне", "positive")]
+    assert [(m.name, m.polarity) for m in men] == [("Марина Викторовна", "positive")]
     assert cats == []
     fb, cats, _ = _rows(ids["4"])
     assert fb.polarity == "neutral" and cats == [] and fb.classified_hash == "h-4"
@@ -107,3 +107,46 @@ def test_limit_and_many_pages(store: str, clf: Classifier) -> None:
     with session_scope() as session:
         n = len(session.exec(select(Classification).where(Classification.category == "queue")).all())
     assert n == 60
+
+
+def test_evidence_and_uncertainty_are_stored(store: str, clf: Classifier) -> None:
+    text = ("Пришла в МФЦ оформить пособие на сына Артёма Сергеевича, живём на Садовой уже десять лет. "
+            "Терминал талоны не выдавал, простояли в толпе три часа.")
+    ids = _seed([("1", text, 1.0)])
+    classify_pending(classifier=clf)
+    fb, cats, _ = _rows(ids["1"])
+    assert fb.evidence and set(fb.evidence) == {c for c, origin in cats if origin == "model"}
+    for spans in fb.evidence.values():
+        best = spans[0]
+        assert text[best["start"]:best["end"]].startswith("Терминал")  # the complaint, not the story
+        assert fb.text_masked[best["masked_start"]:best["masked_end"]].startswith("Терминал")
+    assert fb.uncertainty is not None and 0.0 <= fb.uncertainty <= 1.0
+
+
+def test_textless_pos_messages_are_coded_by_their_pos_fact(store: str, clf: Classifier) -> None:
+    facts = [
+        ("1", {"category": "Здравоохранение", "subcategory": "Поликлиники",
+               "fact": "Невозможно записаться на приём к врачу"}, ["booking"]),
+        ("2", {"category": "Дороги", "subcategory": "Ремонт", "fact": "Ямы на дороге"}, []),
+        ("3", {"category": "Неведомое", "subcategory": "Что-то", "fact": "Что-то ещё"}, []),
+    ]
+    with session_scope() as session:
+        org, _ = ensure_organisation(session, "szn", "Соцзащита")
+        src = ensure_source(session, org, "pos")
+        ids = {}
+        for ext, extra, _ in facts:
+            fb = Feedback(source_id=src.id, external_id=ext, text=None, extra=extra,  # type: ignore[arg-type]
+                          content_hash=f"h-{ext}")
+            session.add(fb)
+            session.flush()
+            ids[ext] = fb.id
+    counts = classify_pending(classifier=clf)
+    assert counts.pos_mapped == 2
+    assert counts.as_dict()["pos_unmapped"] == {"Неведомое / Что-то / Что-то ещё": 1}
+    for ext, _, expected in facts:
+        fb, cats, _ = _rows(ids[ext])
+        assert [c for c, origin in cats if origin == "model"] == expected
+    fb, _, _ = _rows(ids["1"])
+    assert fb.evidence == {"booking": [{"pos_fact": "Здравоохранение / Поликлиники / "
+                                                    "Невозможно записаться на приём к врачу"}]}
+    assert fb.polarity == "negative" and fb.uncertainty is None

@@ -41,10 +41,13 @@ def test_classify_round_trips_jsonl(tmp_path: Path) -> None:
     assert [r["id"] for r in rows] == [i["id"] for i in ITEMS]
     for item, row in zip(ITEMS, rows, strict=True):
         assert {k: row[k] for k in item} == item  # input fields untouched
-        assert set(row) >= {"categories", "polarity", "scores", "text_masked", "mentions"}
+        assert set(row) >= {"categories", "polarity", "scores", "text_masked", "mentions", "evidence"}
+        assert set(row["evidence"]) == set(row["categories"])  # every category carries its evidence
     assert "queue" in rows[0]["categories"]
+    for spans in rows[0]["evidence"].values():
+        assert spans and all(ITEMS[0]["text"][e["start"]:e["end"]] for e in spans)
     assert rows[1]["text_masked"].startswith("Спасибо [ФИО],")
-    assert rows[1]["mentions"][0]["name"] == "Ольге Петровне"
+    assert rows[1]["mentions"][0]["name"] == "Ольга Петровна"
     assert rows[2]["categories"] == [] and rows[2]["polarity"] == "neutral"
     assert rows[3]["categories"] == [] and rows[3]["polarity"] == "neutral"
     assert "phone" in rows[4]["categories"] and "[ТЕЛЕФОН]" in rows[4]["text_masked"]

@@ -16,7 +16,7 @@ from models.tables import Classification, Feedback
 from nlp.classifier import Classifier
 from nlp.model import PainModel
 from nlp.training import (
-    CORPUS_DIR,
+    TRAIN_DIRS,
     Params,
     analyst_examples,
     load_corpus,
@@ -32,7 +32,7 @@ runner = CliRunner()
 def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every fourth record of each corpus file: enough to train on in about a second."""
     root = tmp_path_factory.mktemp("corpus")
-    for path in sorted(CORPUS_DIR.glob("*.jsonl")):
+    for path in sorted(p for d in TRAIN_DIRS for p in d.glob("*.jsonl")):
         lines = path.read_text(encoding="utf-8").splitlines()
         (root / path.name).write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
     return root
@@ -48,8 +48,8 @@ def test_corpus_is_valid_and_large() -> None:
 @pytest.mark.slow
 def test_training_is_deterministic(tmp_path: Path, small_corpus: Path) -> None:
     a, b = tmp_path / "a.joblib", tmp_path / "b.joblib"
-    ra = train(a, small_corpus)
-    rb = train(b, small_corpus)
+    ra = train(a, small_corpus, None)
+    rb = train(b, small_corpus, None)
     assert a.read_bytes() == b.read_bytes()
     assert ra.version == rb.version and ra.thresholds == rb.thresholds
     text = "Простояли в очереди три часа"
@@ -64,7 +64,7 @@ def test_version_changes_with_the_data(tmp_path: Path, small_corpus: Path) -> No
     extra = {"id": "z-0001", "text": "Очередь огромная", "categories": ["queue"], "polarity": "negative"}
     (tmp_path / "z_extra.jsonl").write_text(json.dumps(extra, ensure_ascii=False) + "\n", encoding="utf-8")
     assert model_version(examples + read_labelled(tmp_path / "z_extra.jsonl"), Params()) != base
-    assert model_version(examples, Params(C=1.0)) != base
+    assert model_version(examples, Params(C_text=1.0)) != base
 
 
 @pytest.mark.slow
@@ -96,7 +96,7 @@ def test_analyst_corrections_are_training_data(sqlite_store: str, tmp_path: Path
         session.add(Classification(feedback_id=labelled.id, category="queue", origin="model"))  # type: ignore[arg-type]
     examples = analyst_examples()
     assert [(e.categories, e.polarity, e.group) for e in examples] == [(("premises",), "negative", "analyst")]
-    report = train(tmp_path / "m.joblib", small_corpus, use_database=True)
+    report = train(tmp_path / "m.joblib", small_corpus, None, use_database=True)
     assert report.n_analyst == 1
     assert PainModel.load(tmp_path / "m.joblib").info["n_analyst"] == 1
 

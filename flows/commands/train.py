@@ -27,7 +27,11 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Куда записать модель "
                                                     "(по умолчанию nlp.model_path или встроенная).")] = None,
-        corpus: Annotated[Path | None, typer.Option("--corpus", help="Каталог с размеченными *.jsonl.")]
+        corpus: Annotated[list[Path] | None, typer.Option(
+            "--corpus", help="Каталог с размеченными *.jsonl (можно несколько; по умолчанию корпус v2 и v1).")]
+        = None,
+        validation: Annotated[Path | None, typer.Option(
+            "--validation", help="Каталог проверочного набора (пороги и оценка; по умолчанию v2/validation).")]
         = None,
         no_db: Annotated[bool, typer.Option("--no-db", help="Не брать исправления аналитиков из базы.")]
         = False,
@@ -35,14 +39,15 @@ def register(app: typer.Typer) -> None:
         """Переобучить модель классификации (детерминированно: те же данные — та же модель)."""
         from models.errors import UserError
         from nlp.model import DEFAULT_MODEL
-        from nlp.training import CORPUS_DIR
+        from nlp.training import TRAIN_DIRS, VALIDATION_DIR
         from nlp.training import train as run_training
 
         config = config_from(ctx)
         target = output or (config.resolve(config.nlp.model_path) if config.nlp.model_path else DEFAULT_MODEL)
-        corpus_dir = corpus or CORPUS_DIR
-        if not corpus_dir.is_dir():
-            raise UserError(f"Каталог корпуса не найден: {corpus_dir}")
+        corpus_dirs = list(corpus) if corpus else list(TRAIN_DIRS)
+        for directory in corpus_dirs + ([validation] if validation else []):
+            if not directory.is_dir():
+                raise UserError(f"Каталог не найден: {directory}")
         use_db = not no_db and database_configured()
         with progress() as bar:
             tasks: dict[str, TaskID] = {}
@@ -53,10 +58,14 @@ def register(app: typer.Typer) -> None:
                     tasks[stage] = bar.add_task(label, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = run_training(target, corpus_dir, use_database=use_db, progress=step)
+            report = run_training(target, corpus_dirs, validation or VALIDATION_DIR, use_database=use_db,
+                                  progress=step)
         if use_db:
             err_console.print(f"Исправлений аналитиков из базы: {report.n_analyst}.")
         console.print(f"Модель {report.version} записана в {report.path}: {report.n_corpus} текстов корпуса, "
                       f"{report.n_analyst} от аналитиков.")
-        console.print(f"Перекрёстная проверка (по авторам корпуса): micro-F1 {report.cv_micro_f1:.3f}, "
-                      f"тональность {report.cv_polarity_accuracy:.3f}.")
+        console.print(f"Перекрёстная проверка (по авторам корпуса): micro-F1 {report.cv_micro_f1:.3f}.")
+        if report.validation:
+            v = report.validation
+            console.print(f"Проверочный набор ({report.n_validation} текстов): micro-F1 {v['micro_f1']:.3f}, "
+                          f"macro-F1 {v['macro_f1']:.3f}, тональность {v['polarity_accuracy']:.3f}.")
