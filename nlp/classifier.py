@@ -119,7 +119,8 @@ class Classifier:
         if not live:
             return results
         part = [texts[i] for i in live]
-        x_units, x_texts, bounds = model.space.transform_texts([t.docs for t in part], lexicon_scores(model, part))
+        x_units, x_texts, bounds = model.space.transform_texts([t.docs for t in part],
+                                                               lexicon_scores(model, part))
         unit_logits = model.unit_logits(x_units)
         cats = model.pooled(unit_logits, x_texts, bounds)
         pols = model.polarity_proba(x_texts, polarity_extras(part, [ratings[i] for i in live], cats))

@@ -50,7 +50,8 @@ def rules(path: Path = TABLE) -> tuple[Rule, ...]:
         fragments = {f: tuple(_fold(p) for p in raw[f]) for f in FIELDS if f in raw}
         excluded = {f: tuple(_fold(p) for p in raw[f + "_not"]) for f in FIELDS if f + "_not" in raw}
         if not fragments:
-            raise ValueError(f"{path}, правило {number}: не задано ни одно поле (category, subcategory, fact)")
+            raise ValueError(f"{path}, правило {number}: не задано ни одно поле "
+                             "(category, subcategory, fact)")
         out.append(Rule(fragments, excluded, codes))
     return tuple(out)
 

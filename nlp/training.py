@@ -473,7 +473,8 @@ def train(output: Path = DEFAULT_MODEL, corpus_dirs: Sequence[Path] | Path = TRA
     params = params or Params()
     corpus = load_corpus(corpus_dirs)
     analyst = analyst_examples(database_url) if use_database else []
-    validation = load_validation(validation_dir) if validation_dir is not None and validation_dir.exists() else []
+    has_validation = validation_dir is not None and validation_dir.exists()
+    validation = load_validation(validation_dir) if has_validation else []  # type: ignore[arg-type]
     examples = corpus + analyst
     if len(examples) < 20:
         raise UserError(f"слишком мало размеченных текстов для обучения: {len(examples)}")

@@ -15,6 +15,7 @@ a semicolon or a dash between clauses.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from nlp.tokens import Span
 
@@ -36,12 +37,12 @@ def units(text: str) -> list[Span]:
         return []
     cuts = [0]
     for m in _END.finditer(text):
-        end = m.end() if m.group().startswith("\n") else m.end()
+        end = m.end()
         if not m.group().startswith("\n") and _ABBREVIATION.search(text[max(0, m.start() - 6):m.start() + 1]):
             continue
         cuts.append(end)
     cuts.append(len(text))
-    pieces = [_strip(text, a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+    pieces = [_strip(text, a, b) for a, b in pairwise(cuts)]
     merged = _join_short([p for p in pieces if p is not None], text)
     out: list[Span] = []
     for start, stop in merged:

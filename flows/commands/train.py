@@ -28,10 +28,12 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Куда записать модель "
                                                     "(по умолчанию nlp.model_path или встроенная).")] = None,
         corpus: Annotated[list[Path] | None, typer.Option(
-            "--corpus", help="Каталог с размеченными *.jsonl (можно несколько; по умолчанию корпус v2 и v1).")]
+            "--corpus",
+            help="Каталог с размеченными *.jsonl (можно несколько; по умолчанию корпус v2 и v1).")]
         = None,
         validation: Annotated[Path | None, typer.Option(
-            "--validation", help="Каталог проверочного набора (пороги и оценка; по умолчанию v2/validation).")]
+            "--validation",
+            help="Каталог проверочного набора (пороги и оценка; по умолчанию v2/validation).")]
         = None,
         no_db: Annotated[bool, typer.Option("--no-db", help="Не брать исправления аналитиков из базы.")]
         = False,

@@ -90,7 +90,8 @@ def locate(text: str, quote: str) -> tuple[int, int] | None:
     if i >= 0:
         return i, i + len(quote)
     squash = re.compile(r"\s+")
-    flat, index = [], []
+    flat: list[str] = []
+    index: list[int] = []
     for pos, ch in enumerate(text):
         if ch.isspace():
             if flat and flat[-1] == " ":
@@ -136,7 +137,8 @@ def write_disagreements() -> None:
                 if lab is None:
                     lines.append(f"--- {name}: (no label)")
                     continue
-                lines.append(f"--- {name}: categories: {', '.join(lab.categories) or '-'}; polarity: {lab.polarity}")
+                cats = ", ".join(lab.categories) or "-"
+                lines.append(f"--- {name}: categories: {cats}; polarity: {lab.polarity}")
                 lines += [f"--- {name} {code}: {quote}" for code, quote in lab.evidence.items()]
         (out_dir / f"{writer}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(writer, sum(1 for line in lines if line.startswith("=== ")), "disagreements")

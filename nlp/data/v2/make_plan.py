@@ -151,12 +151,18 @@ ASPECTS = {
 
 # An aspect that went fine, mentioned in passing: the hard negatives.
 FINE = {
-    "queue": "hardly any waiting, seen almost at once", "phone": "got through on the phone at once",
-    "rudeness": "the staff were polite and attentive", "competence": "the specialist explained everything clearly",
-    "schedule": "the office was open and staffed as posted", "premises": "clean, warm, enough seats",
-    "booking": "booking a slot was easy", "information": "the list of documents on the website was correct",
-    "timeliness": "the result was ready on time", "bureaucracy": "no extra papers were asked for",
-    "corruption": "nobody asked for anything extra, all fees at the cashier", "online": "the online application went through",
+    "queue": "hardly any waiting, seen almost at once",
+    "phone": "got through on the phone at once",
+    "rudeness": "the staff were polite and attentive",
+    "competence": "the specialist explained everything clearly",
+    "schedule": "the office was open and staffed as posted",
+    "premises": "clean, warm, enough seats",
+    "booking": "booking a slot was easy",
+    "information": "the list of documents on the website was correct",
+    "timeliness": "the result was ready on time",
+    "bureaucracy": "no extra papers were asked for",
+    "corruption": "nobody asked for anything extra, all fees at the cashier",
+    "online": "the online application went through",
 }
 
 # Negative topics that carry no code, and the traps where a pain word does not mean a pain.
@@ -197,18 +203,21 @@ GENRES = {
     "story": ("a long first-person blog story with background (who, why, what before), the complaint"
               " inside the story", (600, 1700)),
     "appeal": ("a letter / open appeal to the head of the administration or another official", (400, 1400)),
-    "forum": ("a post on a city forum or a parents' / residents' chat, asking others or venting", (150, 1000)),
+    "forum": ("a post on a city forum or a parents' / residents' chat, asking others or venting",
+              (150, 1000)),
     "survey": ("a free answer in a satisfaction survey form ('what should we improve?')", (5, 350)),
     "pos": ("a message sent through ПОС (Платформа обратной связи / Госуслуги 'Решаем вместе')", (150, 1000)),
 }
 
 # How many categories a text with categories gets, in the real texts: 1 57 %, 2 30 %, 3 11 %, 4 2 %.
 N_CATS = [1] * 57 + [2] * 30 + [3] * 11 + [4] * 2
-REAL_FREQ = {"queue": 15, "premises": 13, "bureaucracy": 12, "rudeness": 12, "timeliness": 10,
+REAL_FREQ: dict[str, float] = {
+             "queue": 15, "premises": 13, "bureaucracy": 12, "rudeness": 12, "timeliness": 10,
              "booking": 5, "schedule": 5, "competence": 4, "information": 3, "corruption": 3,
              "phone": 2, "online": 1.2}
 # Training plans flatten the rare codes so each has enough examples to learn from.
-TRAIN_FREQ = {"queue": 12, "premises": 10, "bureaucracy": 10, "rudeness": 11, "timeliness": 9,
+TRAIN_FREQ: dict[str, float] = {
+              "queue": 12, "premises": 10, "bureaucracy": 10, "rudeness": 11, "timeliness": 9,
               "booking": 7, "schedule": 7, "competence": 7, "information": 6, "corruption": 5,
               "phone": 5, "online": 5}
 
@@ -288,9 +297,10 @@ def main() -> None:
             s = slot(rng, genre, split)
             rating = ""
             if genre == "review":
-                rating = {"negative": rng.choice([1, 1, 1, 2, 2, 3]), "mixed": rng.choice([2, 3, 3, 4]),
-                          "positive": rng.choice([4, 5, 5, 5]), "neutral": rng.choice([3, 4, 5])}[str(s["attitude"])]
-                rating = f" | stars={rating}"
+                # one draw per attitude, as the plans were first made (keeps them reproducible)
+                draws = {"negative": rng.choice([1, 1, 1, 2, 2, 3]), "mixed": rng.choice([2, 3, 3, 4]),
+                         "positive": rng.choice([4, 5, 5, 5]), "neutral": rng.choice([3, 4, 5])}
+                rating = f" | stars={draws[str(s['attitude'])]}"
             lines.append(f"{name}-{i:04d} | genre={genre} | ~{s['length']} chars | attitude={s['attitude']}"
                          f"{rating} | office: {s['office']} | author: {s['author']} | manner: {s['manner']}")
             for w in s["what"]:  # type: ignore[attr-defined]
