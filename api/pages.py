@@ -139,22 +139,39 @@ def cell_page(request: Request, who: PageCaller, session: DB, org: str, category
     for item in items:
         item["published"] = _when(item["published_at"])
         item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
-        item["html"] = highlight(item["text"] or "", category)
+        item["html"] = highlight(item["text"] or "", item["evidence"], only=category)
     more = (f"/painmap/cell?org={org}&category={category}&period={current.key}&offset={offset + PAGE_SIZE}"
             if offset + PAGE_SIZE < total else None)
     return render(request, "cell.html", who, nav="painmap", items=items, total=total, period=current.key,
                   period_label=current.label, org_name=org_row.name if org_row else org,
-                  category_name=CATEGORY_NAMES[category], more=more,
+                  category=category, category_name=CATEGORY_NAMES[category], more=more,
                   back=str(request.url.path) + "?" + str(request.url.query))
 
 
-def highlight(text: str, category: str) -> Markup:
-    """Mark the words that made the classifier see this pain (from the category's lexicon)."""
-    from nlp.cues import cue_spans
+def highlight(text: str, evidence: dict[str, list[dict[str, Any]]], only: str | None = None) -> Markup:
+    """The text with each category's evidence sentence marked (titled with the category's
+    names). A category without stored evidence (an analyst added it, or the item predates
+    evidence) falls back to the words of the category's lexicon."""
+    marks: dict[tuple[int, int], list[str]] = {}
+    for category, items in evidence.items():
+        if only is not None and category != only:
+            continue
+        for e in items:
+            if "start" in e:
+                marks.setdefault((e["start"], e["end"]), []).append(category)
+    if only is not None and not marks:
+        from nlp.cues import cue_spans
 
+        for start, end in cue_spans(text, only):
+            marks[(start, end)] = [only]
     out, last = [], 0
-    for start, end in cue_spans(text, category):
-        out += [escape(text[last:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+    for (start, end), cats in sorted(marks.items()):
+        if start < last:  # overlapping evidence of two categories: the first one shows
+            continue
+        title = "; ".join(CATEGORY_NAMES[c] for c in cats)
+        out += [escape(text[last:start]),
+                Markup('<mark class="evidence" title="{}" data-categories="{}">').format(title, " ".join(cats)),
+                escape(text[start:end]), Markup("</mark>")]
         last = end
     out.append(escape(text[last:]))
     return Markup("").join(out)
@@ -167,6 +184,7 @@ def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: I
     if item is None:
         raise HTTPException(404, "Отзыв не найден.")
     item["published"] = _when(item["published_at"])
+    item["html"] = highlight(item["text"] or "", item["evidence"])
     return render(request, "feedback.html", who, item=item, saved=saved,
                   back=back if back.startswith("/") else "",
                   channel_name=CHANNEL_NAMES.get(item["channel"], item["channel"]),

@@ -92,11 +92,46 @@ def feedback_dict(fb: Feedback, src: Source, org: Organisation, service: str | N
         "scores": fb.scores,
         "analyst_labeled": fb.analyst_labeled_at is not None,
         "text": fb.text_masked,
+        "evidence": evidence_view(fb, categories, unmasked),
     }
     if unmasked:
         item["text_raw"] = fb.text
         item["reply_text"] = fb.reply_text
     return item
+
+
+Evidence = dict[str, list[dict[str, Any]]]
+
+
+def evidence_view(fb: Feedback, categories: list[str], unmasked: bool = False) -> Evidence:
+    """Per category the item has, the sentence that triggered it, as spans of `text` (the
+    masked text) with the sentence itself; admins also get the spans of the raw text. A
+    text-less ПОС message's evidence is its «Категория / Подкатегория / Факт»."""
+    text = fb.text_masked or ""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for category in categories:
+        items: list[dict[str, Any]] = []
+        for e in (fb.evidence or {}).get(category) or []:
+            if "pos_fact" in e:
+                items.append({"pos_fact": e["pos_fact"]})
+                continue
+            start, end = e.get("masked_start"), e.get("masked_end")
+            if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
+                continue
+            item: dict[str, Any] = {"start": start, "end": end, "text": text[start:end],
+                                    "score": e.get("score")}
+            if unmasked:
+                item.update(raw_start=e.get("start"), raw_end=e.get("end"))
+            items.append(item)
+        if items:
+            out[category] = items
+    return out
+
+
+def evidence_text(evidence: Evidence) -> str:
+    """Evidence as one cell of a CSV export: «queue: <sentence> | phone: <sentence>»."""
+    return " | ".join(f"{c}: {e.get('text') or e.get('pos_fact')}"
+                      for c, items in evidence.items() for e in items)
 
 
 def get_feedback(session: Session, feedback_id: int, unmasked: bool = False) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from api.deps import Caller, forget_tokens, get_session, require
 from api.queries import (
     FeedbackFilter,
+    evidence_text,
     get_feedback,
     list_feedback,
     list_mentions,
@@ -109,7 +110,7 @@ def feedback(
         flt.start, flt.end = period_bounds(period)
     total, items = list_feedback(session, flt, limit, offset, unmasked)
     if format == "csv":
-        return csv_response(items, "feedback.csv")
+        return csv_response([{**i, "evidence": evidence_text(i["evidence"])} for i in items], "feedback.csv")
     return FeedbackPage(total=total, limit=limit, offset=offset, items=items)
 
 

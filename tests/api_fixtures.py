@@ -31,6 +31,18 @@ ITEMS = [
     ("z2", "zags", "terminal", datetime(2025, 6, 5, 9, tzinfo=UTC), 1,
      "перерыв 2 часа", "перерыв 2 часа", ["schedule"], "negative"),
 ]
+# The sentence behind a model category, as (masked, raw) fragments of the item's texts.
+EVIDENCE = {"q1": {"queue": ("Очередь на 3 часа", "Очередь на 3 часа"),
+                   "rudeness": ("[ФИО] нахамила", "Иванова С.И. нахамила")}}
+
+
+def _evidence(key: str, raw: str, masked: str) -> dict[str, list[dict[str, object]]]:
+    out = {}
+    for category, (in_masked, in_raw) in EVIDENCE.get(key, {}).items():
+        m, r = masked.index(in_masked), raw.index(in_raw)
+        out[category] = [{"start": r, "end": r + len(in_raw), "masked_start": m,
+                          "masked_end": m + len(in_masked), "score": 0.9}]
+    return out
 
 
 def seed() -> Seeded:
@@ -47,7 +59,8 @@ def seed() -> Seeded:
             src = ensure_source(session, org, kind)
             fb = Feedback(source_id=src.id, external_id=key, published_at=at, rating=rating,  # type: ignore[arg-type]
                           text=raw, text_masked=masked, content_hash=key, classified_hash=key,
-                          polarity=polarity, polarity_origin="model", model_version="test")
+                          polarity=polarity, polarity_origin="model", model_version="test",
+                          evidence=_evidence(key, raw, masked), uncertainty=0.1 * len(ids))
             session.add(fb)
             session.flush()
             ids[key] = fb.id  # type: ignore[assignment]

@@ -42,8 +42,13 @@ def test_heatmap_and_drilldown(site: tuple[TestClient, Seeded]) -> None:
     assert 'src="/vendor/plotly.min.js"' in page
     assert "https://" not in re.sub(r'href="https?://[^"]*"', "", page)  # no CDN
     cell = client.get("/painmap/cell?org=szn&category=queue&period=2025").text
-    assert "<mark>Очередь</mark>" in cell
+    # the sentence that triggered the category is marked, not only a cue word
+    assert re.search(r'<mark class="evidence" title="Очереди и ожидание"[^>]*>Очередь на 3 часа</mark>', cell)
     assert "Иванова" not in cell and "[ФИО]" in cell
+    older = client.get("/painmap/cell?org=szn&category=queue&period=2024").text
+    assert re.search(r"<mark[^>]*>Очередь</mark> огромная", older)  # no evidence stored: the cue word
+    item = client.get(f"/feedback/{seeded.ids['q1']}").text
+    assert re.search(r'<mark[^>]*data-categories="rudeness"[^>]*>\[ФИО\] нахамила</mark>', item)
     assert client.get("/vendor/plotly.min.js").status_code == 200
 
 

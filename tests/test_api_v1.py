@@ -96,6 +96,21 @@ def test_feedback_csv(api: tuple[TestClient, Seeded]) -> None:
     assert "[ФИО]" in text and "Иванова" not in text
 
 
+def test_feedback_items_carry_their_evidence(api: tuple[TestClient, Seeded]) -> None:
+    client, seeded = api
+    item = client.get(f"/api/v1/feedback/{seeded.ids['q1']}", headers=auth(seeded, "viewer")).json()
+    assert set(item["evidence"]) == set(item["categories"]) == {"queue", "rudeness"}
+    rude = item["evidence"]["rudeness"][0]
+    assert rude["text"] == "[ФИО] нахамила" == item["text"][rude["start"]:rude["end"]]
+    assert "raw_start" not in rude  # a viewer gets spans of the masked text only
+    admin = client.get(f"/api/v1/feedback/{seeded.ids['q1']}?unmasked=true", headers=auth(seeded, "admin")).json()
+    raw = admin["evidence"]["rudeness"][0]
+    assert admin["text_raw"][raw["raw_start"]:raw["raw_end"]] == "Иванова С.И. нахамила"
+    csv_text = client.get("/api/v1/feedback?format=csv&org=szn",
+                          headers=auth(seeded, "viewer")).content.decode("utf-8-sig")
+    assert "queue: Очередь на 3 часа | rudeness: [ФИО] нахамила" in csv_text
+
+
 def test_bad_period_is_422(api: tuple[TestClient, Seeded]) -> None:
     client, seeded = api
     resp = client.get("/api/v1/feedback?period=вчера", headers=auth(seeded, "viewer"))
