@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from api.deps import COOKIE, Caller, get_session
-from api.queries import FeedbackFilter, get_feedback, list_feedback
+from api.queries import FeedbackFilter, QueueFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES, set_analyst_labels
 from models.painmap import pain_map
@@ -175,6 +175,61 @@ def highlight(text: str, evidence: dict[str, list[dict[str, Any]]], only: str | 
         last = end
     out.append(escape(text[last:]))
     return Markup("").join(out)
+
+
+# The labelling queue: one key per category (the digit row), one key per decision.
+CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=")
+KEY_CODES = ("Digit1", "Digit2", "Digit3", "Digit4", "Digit5", "Digit6", "Digit7", "Digit8", "Digit9",
+             "Digit0", "Minus", "Equal")
+POLARITY_KEYS = {"negative": ("Z", "KeyZ"), "positive": ("X", "KeyX"), "mixed": ("C", "KeyC"),
+                 "neutral": ("V", "KeyV")}
+
+
+def _queue_url(org: str, period: str, **params: int | None) -> str:
+    query = f"org={quote(org)}&period={quote(period)}"
+    query += "".join(f"&{k}={v}" for k, v in params.items() if v is not None)
+    return f"/labelling?{query}"
+
+
+@router.get("/labelling", response_class=HTMLResponse)
+def labelling_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
+                   org: str = "", item: int | None = None, after: int | None = None,
+                   saved: int | None = None) -> HTMLResponse:
+    """«Разметка»: the texts the model is least sure of, one at a time."""
+    current = period_or_default(session, period)
+    start, end = current.utc_bounds()
+    position = queue_item(session, QueueFilter(org or None, start, end), item, after)
+    shown = get_feedback(session, position.item_id) if position.item_id else None
+    if shown is not None:
+        shown["published"] = _when(shown["published_at"])
+        shown["html"] = highlight(shown["text"] or "", shown["evidence"])
+        shown["channel_name"] = CHANNEL_NAMES.get(shown["channel"], shown["channel"])
+    orgs = session.execute(select(col(Organisation.code), col(Organisation.name))
+                           .order_by(col(Organisation.name))).all()
+    link = lambda **kw: _queue_url(org, current.key, **kw)  # noqa: E731
+    return render(request, "labelling.html", who, nav="labelling", item=shown, pos=position,
+                  period=current.key, period_label=current.label, org=org, orgs=orgs,
+                  periods=_with(available_periods(session), current.key), saved=saved,
+                  can_edit=who.can("analyst"),
+                  categories=[(c, CATEGORY_NAMES[c], k, code)
+                              for c, k, code in zip(CATEGORIES, CATEGORY_KEYS, KEY_CODES, strict=True)],
+                  polarities=[(p, POLARITY_NAMES[p], *POLARITY_KEYS[p]) for p in POLARITIES],
+                  prev_url=link(item=position.previous_id) if position.previous_id else None,
+                  next_url=link(item=position.next_id) if position.next_id else None)
+
+
+@router.post("/labelling/{feedback_id}")
+async def labelling_save(request: Request, who: PageCaller, session: DB, feedback_id: ItemId) -> Response:
+    """Store the decision and go on to the next unlabelled text of the queue."""
+    if not role_allows(who.role, "analyst"):
+        raise HTTPException(403, "Размечать тексты может только аналитик.")
+    form = await request.form()
+    categories = [str(c) for c in form.getlist("categories")]
+    polarity = str(form.get("polarity") or "") or None
+    set_analyst_labels(session, feedback_id, categories, polarity, author=who.name or f"token#{who.token_id}")
+    session.commit()
+    return RedirectResponse(_queue_url(str(form.get("org") or ""), str(form.get("period") or ""),
+                                       after=feedback_id, saved=feedback_id), 303)
 
 
 @router.get("/feedback/{feedback_id}", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from models.labels import categories_of, effective_categories
@@ -198,3 +198,79 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
          "latest_item_at": latest[src.id].isoformat() if latest.get(src.id) else None}
         for src, code in session.execute(query.order_by(Organisation.code, Source.name))
     ]
+
+
+@dataclass
+class QueueFilter:
+    """The labelling queue: items with text the model has scored, least sure first."""
+
+    org: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def _queue(flt: QueueFilter) -> Select[Any]:
+    query = (select(col(Feedback.id), col(Feedback.uncertainty), col(Feedback.analyst_labeled_at))
+             .join(Source, col(Source.id) == col(Feedback.source_id))
+             .join(Organisation, col(Organisation.id) == col(Source.org_id))
+             .where(col(Feedback.uncertainty).is_not(None), col(Feedback.text_masked).is_not(None)))
+    if flt.org:
+        query = query.where(col(Organisation.code) == flt.org)
+    if flt.start is not None:
+        query = query.where(col(Feedback.published_at) >= flt.start)
+    if flt.end is not None:
+        query = query.where(col(Feedback.published_at) < flt.end)
+    return query
+
+
+@dataclass
+class QueuePosition:
+    """Where an item stands in the queue, and its neighbours."""
+
+    item_id: int | None
+    position: int  # 1-based; 0 when the queue is empty
+    total: int
+    unlabelled: int
+    previous_id: int | None
+    next_id: int | None
+
+
+def queue_item(session: Session, flt: QueueFilter, item_id: int | None = None,
+               after_id: int | None = None) -> QueuePosition:
+    """The item to show: `item_id` itself, else the first unlabelled one after `after_id` in
+    the queue's order (uncertainty descending, then id), else the first unlabelled one at all
+    (or the first item when everything is labelled)."""
+    base = _queue(flt).subquery()
+    order = (base.c.uncertainty.desc(), base.c.id.asc())
+    total, unlabelled = session.execute(
+        select(func.count(), func.count().filter(base.c.analyst_labeled_at.is_(None))).select_from(base)).one()
+
+    def anchor(fid: int | None) -> tuple[float, int] | None:
+        if fid is None:
+            return None
+        row = session.execute(select(base.c.uncertainty, base.c.id).where(base.c.id == fid)).first()
+        return (float(row[0]), int(row[1])) if row else None
+
+    def later(a: tuple[float, int]) -> Any:
+        return or_(base.c.uncertainty < a[0], and_(base.c.uncertainty == a[0], base.c.id > a[1]))
+
+    def earlier(a: tuple[float, int]) -> Any:
+        return or_(base.c.uncertainty > a[0], and_(base.c.uncertainty == a[0], base.c.id < a[1]))
+
+    current = anchor(item_id)
+    if current is None:
+        after = anchor(after_id)
+        todo = select(base.c.uncertainty, base.c.id).where(base.c.analyst_labeled_at.is_(None))
+        pick = session.execute((todo.where(later(after)) if after else todo).order_by(*order).limit(1)).first()
+        if pick is None and after is not None:  # nothing left after it: wrap to the first unlabelled
+            pick = session.execute(todo.order_by(*order).limit(1)).first()
+        if pick is None:
+            pick = session.execute(select(base.c.uncertainty, base.c.id).order_by(*order).limit(1)).first()
+        current = (float(pick[0]), int(pick[1])) if pick else None
+    if current is None:
+        return QueuePosition(None, 0, 0, 0, None, None)
+    position = session.execute(select(func.count()).select_from(base).where(earlier(current))).scalar_one() + 1
+    nxt = session.execute(select(base.c.id).where(later(current)).order_by(*order).limit(1)).scalar()
+    prev = session.execute(select(base.c.id).where(earlier(current))
+                           .order_by(base.c.uncertainty.asc(), base.c.id.desc()).limit(1)).scalar()
+    return QueuePosition(current[1], int(position), int(total), int(unlabelled), prev, nxt)

@@ -94,7 +94,7 @@ def test_heatmap_drilldown_and_correction(server: tuple[str, Seeded], browser: o
     driver.find_element(By.CSS_SELECTOR, 'a[data-org="szn"][data-category="queue"]').click()  # type: ignore[attr-defined]
     wait.until(ec.presence_of_element_located((By.ID, "items")))
     marks = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "#items mark")]  # type: ignore[attr-defined]
-    assert "Очередь" in marks
+    assert "Очередь на 3 часа" in marks  # the evidence sentence is marked
     assert "Иванова" not in driver.page_source  # type: ignore[attr-defined]
     shot(driver, "2-drilldown")
 
@@ -111,3 +111,38 @@ def test_heatmap_drilldown_and_correction(server: tuple[str, Seeded], browser: o
                      headers={"Authorization": f"Bearer {seeded.tokens['viewer']}"}).json()
     assert item["categories"] == ["queue", "rudeness", "information"]
     assert item["analyst_labeled"] is True
+
+
+def test_labelling_queue_by_keyboard(server: tuple[str, Seeded], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, seeded = server
+    driver = browser
+    wait = WebDriverWait(driver, 20)  # type: ignore[arg-type]
+    driver.get(f"{base}/labelling?period=2025")  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.ID, "token"))).send_keys(seeded.tokens["analyst"])
+    driver.find_element(By.ID, "login").click()  # type: ignore[attr-defined]
+    card = wait.until(ec.presence_of_element_located((By.ID, "queue-item")))
+    first = int(card.get_attribute("data-id"))
+    assert first == seeded.ids["z2"]  # the text the model is least sure of
+    body = driver.find_element(By.TAG_NAME, "body")  # type: ignore[attr-defined]
+    body.send_keys("6")  # premises
+    assert driver.find_element(By.CSS_SELECTOR, 'input[value="premises"]').is_selected()  # type: ignore[attr-defined]
+    shot(driver, "4-labelling")
+    body.send_keys(Keys.ENTER)  # one key: save as marked and go on
+    wait.until(ec.presence_of_element_located((By.ID, "saved")))
+    assert int(driver.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids["z1"]  # type: ignore[attr-defined]
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")  # type: ignore[attr-defined]  # «болей нет»
+    wait.until(lambda d: int(d.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids["q2"])
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT)  # type: ignore[attr-defined]
+    wait.until(lambda d: int(d.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids["z1"])
+    assert driver.find_element(By.ID, "labelled")  # type: ignore[attr-defined]
+    shot(driver, "5-labelling-previous")
+    headers = {"Authorization": f"Bearer {seeded.tokens['viewer']}"}
+    z2 = httpx.get(f"{base}/api/v1/feedback/{seeded.ids['z2']}", headers=headers).json()
+    z1 = httpx.get(f"{base}/api/v1/feedback/{seeded.ids['z1']}", headers=headers).json()
+    assert z2["categories"] == ["schedule", "premises"] and z2["analyst_labeled"]
+    assert z1["categories"] == [] and z1["analyst_labeled"]

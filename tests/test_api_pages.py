@@ -92,3 +92,35 @@ def test_dashboard_and_followup(site: tuple[TestClient, Seeded]) -> None:
     follow = client.get("/followup?period=2025").text
     assert "Очередь на 3 часа" in follow and "перерыв 2 часа" in follow
     assert "Не дозвониться" not in follow  # rating 2 is not a follow-up
+
+
+def test_labelling_queue_least_sure_first(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["analyst"])
+    ids = seeded.ids
+    page = client.get("/labelling?period=2025").text  # seeded uncertainty: z2 > z1 > q2 > q1
+    assert f'data-id="{ids["z2"]}"' in page and "Текст 1 из 4" in page and "не размечено: 4" in page
+    assert "<kbd>1</kbd> Очереди и ожидание" in page and "<kbd>=</kbd> Электронные услуги и сайт" in page
+    resp = client.post(f"/labelling/{ids['z2']}", data={"categories": ["schedule", "premises"],
+                                                        "polarity": "negative", "org": "", "period": "2025"})
+    assert f'data-id="{ids["z1"]}"' in resp.text  # on to the next unlabelled text
+    assert f"Разметка отзыва №{ids['z2']} сохранена" in resp.text and "не размечено: 3" in resp.text
+    back = client.get(f"/labelling?period=2025&item={ids['z2']}").text
+    assert "размечено аналитиком" in back and re.search(r'value="premises"[^>]* checked', back)
+    api = client.get(f"/api/v1/feedback/{ids['z2']}",
+                     headers={"Authorization": f"Bearer {seeded.tokens['viewer']}"})
+    assert api.json()["categories"] == ["schedule", "premises"] and api.json()["analyst_labeled"]
+    # «Болей нет»: no category is a decision too; after the last one the queue wraps around
+    resp = client.post(f"/labelling/{ids['q1']}", data={"org": "", "period": "2025"})
+    assert f'data-id="{ids["z1"]}"' in resp.text
+    only_szn = client.get("/labelling?period=2025&org=szn").text
+    assert f'data-id="{ids["q2"]}"' in only_szn and "Текст 1 из 2" in only_szn
+    assert "Нечего размечать" in client.get("/labelling?period=2023").text
+
+
+def test_viewer_cannot_label_from_the_queue(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["viewer"])
+    assert "Размечать тексты может только аналитик" not in client.get("/labelling?period=2025").text
+    resp = client.post(f"/labelling/{seeded.ids['q2']}", data={"categories": ["queue"]})
+    assert resp.status_code == 403
