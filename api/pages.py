@@ -170,7 +170,8 @@ def highlight(text: str, evidence: dict[str, list[dict[str, Any]]], only: str | 
             continue
         title = "; ".join(CATEGORY_NAMES[c] for c in cats)
         out += [escape(text[last:start]),
-                Markup('<mark class="evidence" title="{}" data-categories="{}">').format(title, " ".join(cats)),
+                Markup('<mark class="evidence" title="{}" data-categories="{}">').format(title,
+                                                                                        " ".join(cats)),
                 escape(text[start:end]), Markup("</mark>")]
         last = end
     out.append(escape(text[last:]))

@@ -209,7 +209,7 @@ class QueueFilter:
     end: datetime | None = None
 
 
-def _queue(flt: QueueFilter) -> Select[Any]:
+def _queue(flt: QueueFilter) -> Any:
     query = (select(col(Feedback.id), col(Feedback.uncertainty), col(Feedback.analyst_labeled_at))
              .join(Source, col(Source.id) == col(Feedback.source_id))
              .join(Organisation, col(Organisation.id) == col(Source.org_id))
@@ -243,7 +243,8 @@ def queue_item(session: Session, flt: QueueFilter, item_id: int | None = None,
     base = _queue(flt).subquery()
     order = (base.c.uncertainty.desc(), base.c.id.asc())
     total, unlabelled = session.execute(
-        select(func.count(), func.count().filter(base.c.analyst_labeled_at.is_(None))).select_from(base)).one()
+        select(func.count(), func.count().filter(base.c.analyst_labeled_at.is_(None)))
+        .select_from(base)).one()
 
     def anchor(fid: int | None) -> tuple[float, int] | None:
         if fid is None:
@@ -261,7 +262,8 @@ def queue_item(session: Session, flt: QueueFilter, item_id: int | None = None,
     if current is None:
         after = anchor(after_id)
         todo = select(base.c.uncertainty, base.c.id).where(base.c.analyst_labeled_at.is_(None))
-        pick = session.execute((todo.where(later(after)) if after else todo).order_by(*order).limit(1)).first()
+        query = todo.where(later(after)) if after else todo
+        pick = session.execute(query.order_by(*order).limit(1)).first()
         if pick is None and after is not None:  # nothing left after it: wrap to the first unlabelled
             pick = session.execute(todo.order_by(*order).limit(1)).first()
         if pick is None:
@@ -269,7 +271,8 @@ def queue_item(session: Session, flt: QueueFilter, item_id: int | None = None,
         current = (float(pick[0]), int(pick[1])) if pick else None
     if current is None:
         return QueuePosition(None, 0, 0, 0, None, None)
-    position = session.execute(select(func.count()).select_from(base).where(earlier(current))).scalar_one() + 1
+    before = session.execute(select(func.count()).select_from(base).where(earlier(current))).scalar_one()
+    position = int(before) + 1
     nxt = session.execute(select(base.c.id).where(later(current)).order_by(*order).limit(1)).scalar()
     prev = session.execute(select(base.c.id).where(earlier(current))
                            .order_by(base.c.uncertainty.asc(), base.c.id.desc()).limit(1)).scalar()

@@ -136,9 +136,12 @@ def test_labelling_queue_by_keyboard(server: tuple[str, Seeded], browser: object
     wait.until(ec.presence_of_element_located((By.ID, "saved")))
     assert int(driver.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids["z1"]  # type: ignore[attr-defined]
     driver.find_element(By.TAG_NAME, "body").send_keys("n")  # type: ignore[attr-defined]  # «болей нет»
-    wait.until(lambda d: int(d.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids["q2"])
+    def showing(key: str) -> object:
+        return lambda d: int(d.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids[key]
+
+    wait.until(showing("q2"))
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT)  # type: ignore[attr-defined]
-    wait.until(lambda d: int(d.find_element(By.ID, "queue-item").get_attribute("data-id")) == seeded.ids["z1"])
+    wait.until(showing("z1"))
     assert driver.find_element(By.ID, "labelled")  # type: ignore[attr-defined]
     shot(driver, "5-labelling-previous")
     headers = {"Authorization": f"Bearer {seeded.tokens['viewer']}"}

@@ -103,7 +103,8 @@ def test_feedback_items_carry_their_evidence(api: tuple[TestClient, Seeded]) -> 
     rude = item["evidence"]["rudeness"][0]
     assert rude["text"] == "[ФИО] нахамила" == item["text"][rude["start"]:rude["end"]]
     assert "raw_start" not in rude  # a viewer gets spans of the masked text only
-    admin = client.get(f"/api/v1/feedback/{seeded.ids['q1']}?unmasked=true", headers=auth(seeded, "admin")).json()
+    admin = client.get(f"/api/v1/feedback/{seeded.ids['q1']}?unmasked=true",
+                       headers=auth(seeded, "admin")).json()
     raw = admin["evidence"]["rudeness"][0]
     assert admin["text_raw"][raw["raw_start"]:raw["raw_end"]] == "Иванова С.И. нахамила"
     csv_text = client.get("/api/v1/feedback?format=csv&org=szn",
