@@ -20,7 +20,14 @@ from sqlmodel import Session, col
 from api.deps import COOKIE, Caller, get_session
 from api.queries import FeedbackFilter, QueueFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
-from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES, set_analyst_labels
+from models.labels import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    POLARITIES,
+    POLARITY_NAMES,
+    model_agreement,
+    set_analyst_labels,
+)
 from models.painmap import pain_map
 from models.tables import Feedback, Organisation
 from scoring.periods import Period, parse_period
@@ -291,7 +298,9 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
         series = [s.__dict__ for s in kud_trend(session, current, granularity, channel or None)]
     except ValueError as exc:
         series, trend_error = [], str(exc)
+    agreement = model_agreement(session, *current.utc_bounds())
     return render(request, "dashboard.html", who, nav="dashboard", scores=scores_for(session, current, None),
+                  agreement=agreement,
                   series=series, trend_error=trend_error, period=current.key, period_label=current.label,
                   previous_label=current.previous().label, granularity=granularity, channel=channel,
                   granularities=list(GRANULARITIES.items()), channels=list(CHANNEL_NAMES.items()),

@@ -89,6 +89,7 @@ def test_dashboard_and_followup(site: tuple[TestClient, Seeded]) -> None:
     assert "Куд (среднее по каналам)" in dash and "2025-03" in dash
     days = client.get("/dashboard?period=2025&granularity=day").text
     assert "слишком много точек" in days
+    assert "аналитики ещё не размечали" in dash
     follow = client.get("/followup?period=2025").text
     assert "Очередь на 3 часа" in follow and "перерыв 2 часа" in follow
     assert "Не дозвониться" not in follow  # rating 2 is not a follow-up
@@ -124,3 +125,17 @@ def test_viewer_cannot_label_from_the_queue(site: tuple[TestClient, Seeded]) -> 
     assert "Размечать тексты может только аналитик" not in client.get("/labelling?period=2025").text
     resp = client.post(f"/labelling/{seeded.ids['q2']}", data={"categories": ["queue"]})
     assert resp.status_code == 403
+
+
+def test_dashboard_shows_how_often_the_model_agreed_with_analysts(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["analyst"])
+    # q1: the model said queue + rudeness; the analyst keeps both (the same) — q2: the model said
+    # phone, the analyst says phone + information (not the same) — both are «Соцзащита», 2025
+    client.post(f"/feedback/{seeded.ids['q1']}", data={"categories": ["queue", "rudeness"]})
+    client.post(f"/feedback/{seeded.ids['q2']}", data={"categories": ["phone", "information"]})
+    dash = client.get("/dashboard?period=2025").text
+    row = re.search(r"<tr><td>Соцзащита</td>(.*?)</tr>", dash.split('id="agreement-table"')[1]).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == ["2", "50,00", "0,86"]  # 1 of 2 the same; tp 3, fp 0, fn 1 → F1 6/7
+    assert "ЗАГС</td>" not in dash.split('id="agreement-table"')[1].split("</table>")[0]
