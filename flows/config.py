@@ -81,10 +81,19 @@ class ScheduleConfig(BaseModel):
 
 
 class NlpConfig(BaseModel):
+    """`[nlp]`: the classifier. The nightly run retrains it when `retrain_min_labels` new
+    analyst labels have gathered (0 turns retraining off) and keeps the new model, saved
+    in `models_dir`, only if it does not lose on the validation set. `corpus` and
+    `validation` replace the package's corpus v2 + v1 and validation set."""
+
     model_config = ConfigDict(extra="forbid")
     ner: bool = True
     batch_size: int = Field(default=512, ge=1, le=100_000)
     model_path: str | None = None
+    retrain_min_labels: int = Field(default=50, ge=0)
+    models_dir: str = "models"
+    corpus: list[str] | None = None
+    validation: str | None = None
 
 
 class ReplayConfig(BaseModel):

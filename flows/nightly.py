@@ -263,7 +263,50 @@ def import_practice(config: AppConfig) -> list[dict[str, Any]]:
 
 
 def _model_path(config: AppConfig) -> str | None:
-    return str(config.resolve(config.nlp.model_path)) if config.nlp.model_path else None
+    """The model in use: the newest one the nightly retraining accepted, else the config's."""
+    from nlp.registry import active_model
+
+    path, _ = active_model(_configured_model(config))
+    return str(path)
+
+
+def _configured_model(config: AppConfig) -> Path | None:
+    return config.resolve(config.nlp.model_path) if config.nlp.model_path else None
+
+
+def retrain_plan(config: AppConfig) -> Any:
+    from nlp.registry import RetrainPlan
+    from nlp.training import TRAIN_DIRS, VALIDATION_DIR
+
+    nlp = config.nlp
+    return RetrainPlan(
+        models_dir=config.resolve(nlp.models_dir), min_labels=nlp.retrain_min_labels,
+        corpus_dirs=[config.resolve(d) for d in nlp.corpus] if nlp.corpus else TRAIN_DIRS,
+        validation_dir=config.resolve(nlp.validation) if nlp.validation else VALIDATION_DIR,
+        fallback_model=_configured_model(config))
+
+
+@task(name="retrain", cache_policy=NO_CACHE)
+def retrain(config: AppConfig) -> dict[str, Any]:
+    """Retrain on the corpus plus analysts' labels when enough new ones exist; keep the
+    candidate only when it does not lose to the model in use on the validation set."""
+    from nlp.registry import retrain as run_retrain
+
+    logger = get_run_logger()
+    if config.nlp.retrain_min_labels <= 0:
+        return {"status": "off"}
+    outcome = run_retrain(retrain_plan(config))
+    if outcome.status == "skipped":
+        logger.info("Переобучение не требуется: %s", outcome.reason)
+    else:
+        c, b = outcome.candidate, outcome.current
+        logger.info("Переобучение (%s меток аналитиков, новых %s): новая модель micro-F1 %.3f, "
+                    "macro-F1 %.3f, тональность %.3f; текущая micro-F1 %.3f, macro-F1 %.3f, "
+                    "тональность %.3f — %s (%s)",
+                    outcome.labels, outcome.new_labels, c["micro_f1"], c["macro_f1"], c["polarity_accuracy"],
+                    b["micro_f1"], b["macro_f1"], b["polarity_accuracy"],
+                    "принята" if outcome.status == "accepted" else "отклонена", outcome.reason)
+    return outcome.as_dict()
 
 
 @task(name="classify", cache_policy=NO_CACHE)
@@ -453,6 +496,12 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
     clock.lap("practice")
     classified = classify_parallel(config) if parallel else classify(config)
     clock.lap("classify")
+    retrained = retrain(config) if source is None else {"status": "skipped"}
+    if retrained["status"] == "accepted":  # the new model reads every item again
+        _classifier.cache_clear()
+        again = classify_parallel(config) if parallel else classify(config)
+        classified["reclassified"] = again["classified"]
+    clock.lap("retrain")
     ids = [i for o in outcomes for i in o.changed_ids]
     years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
     changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
@@ -462,6 +511,7 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         "sources": [o.summary() for o in outcomes],
         "practice": practice,
         "classified": classified,
+        "retrain": retrained,
         "scores_changed": changes,
         "timings": clock.laps,
     }

@@ -90,6 +90,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"Классифицировано отзывов: {classified.get('classified', 0)} "
                       f"(модель {classified.get('model_version', '—')}); "
                       f"изменившихся показателей: {len(summary['scores_changed'])}.")
+        _print_pos_facts(classified)
+        _print_retrain(summary.get("retrain") or {})
         pains = top_pains()
         if pains is not None:
             console.print(pains)
@@ -113,6 +115,32 @@ def register_schedule(app: typer.Typer) -> None:
         console.print(f"Расписание ночного прогона: «{config.schedule.cron}» ({config.schedule.timezone}). "
                       "Остановка — Ctrl+C.")
         serve(deployment(config))
+
+
+def _print_pos_facts(classified: dict[str, Any]) -> None:
+    """Text-less ПОС messages coded by their ПОС classification, and the values no rule of
+    `nlp/lexicons/pos_categories.yaml` covers (they count in no pain until a rule is added)."""
+    if classified.get("pos_mapped"):
+        console.print(f"Сообщения ПОС без текста, отнесённые к болям по классификатору ПОС: "
+                      f"{classified['pos_mapped']}.")
+    unmapped = classified.get("pos_unmapped") or {}
+    if unmapped:
+        console.print("Значения классификатора ПОС без правила в таблице соответствия "
+                      f"({sum(unmapped.values())} сообщений) — добавьте их "
+                      "в nlp/lexicons/pos_categories.yaml:")
+        for value, n in list(unmapped.items())[:20]:
+            console.print(f"  {value} — {n}")
+
+
+def _print_retrain(retrain: dict[str, Any]) -> None:
+    status = retrain.get("status")
+    if status in ("accepted", "rejected"):
+        c, b = retrain["candidate"], retrain["current"]
+        verdict = "принята" if status == "accepted" else "отклонена"
+        console.print(f"Переобучение модели по {retrain['labels']} меткам аналитиков: новая модель {verdict} "
+                      f"({retrain['reason']}). Проверочный набор: новая micro-F1 {c['micro_f1']:.3f}, "
+                      f"тональность {c['polarity_accuracy']:.3f}; текущая micro-F1 {b['micro_f1']:.3f}, "
+                      f"тональность {b['polarity_accuracy']:.3f}.")
 
 
 def _print_scores(ctx: typer.Context) -> None:
