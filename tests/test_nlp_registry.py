@@ -112,5 +112,6 @@ def test_a_candidate_that_does_not_lose_is_kept(sqlite_store: str, tmp_path: Pat
     (0.75, 0.89, "тональность"),
 ])
 def test_what_losing_means(micro: float, polarity: float, verdict: str | None) -> None:
-    why = loses({"micro_f1": micro, "polarity_accuracy": polarity}, {"micro_f1": 0.70, "polarity_accuracy": 0.90})
+    current = {"micro_f1": 0.70, "polarity_accuracy": 0.90}
+    why = loses({"micro_f1": micro, "polarity_accuracy": polarity}, current)
     assert (why is None) if verdict is None else (why is not None and verdict in why)
