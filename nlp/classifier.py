@@ -95,7 +95,7 @@ class Classifier:
             raise ValueError("ratings and texts differ in length")
         read_texts = [read(t) for t in texts]
         results = self._predict(read_texts, ratings)
-        for raw, result in zip(texts, results, strict=True):
+        for raw, result, read_text in zip(texts, results, read_texts, strict=True):
             raw = raw or ""
             for ev in result.evidence.values():
                 for e in ev:
@@ -103,7 +103,7 @@ class Classifier:
             if self.mask:
                 masked, spans = self.masker.mask(raw)
                 result.text_masked = masked
-                result.mentions = [m.as_dict() for m in mentions(raw, spans, result.polarity)]
+                result.mentions = [m.as_dict() for m in mentions(raw, spans, result.polarity, read_text)]
                 if spans:
                     _mask_evidence(result, spans, masked)
                 else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from nlp.lemmas import expand as expand_word
 from nlp.lemmas import info
-from nlp.negation import is_boundary, scope
+from nlp.negation import structure
 from nlp.normalizer import emoji_balance, normalize
 from nlp.tokens import Span, words
 from nlp.units import units as unit_spans
@@ -29,30 +29,30 @@ class Doc:
     emoji_pos: int = 0
     emoji_neg: int = 0
     exclaims: int = 0
+    russian: bool = False  # anything Russian to classify (emoji-only or English texts are not)
 
     @property
     def n_words(self) -> int:
         return sum(self.is_word)
-
-    @property
-    def russian(self) -> bool:
-        """Whether there is anything Russian to classify (emoji-only or English texts are not)."""
-        return any(w and _has_cyrillic(f) for f, w in zip(self.forms, self.is_word, strict=True))
 
 
 def _has_cyrillic(form: str) -> bool:
     return any("а" <= ch <= "я" for ch in form)
 
 
-def analyse(text: str | None) -> Doc:
+def analyse(text: str | None, emoji: bool = True) -> Doc:
+    """Normalisation, tokens, spelling fixes and lemmas all happen per whitespace-separated
+    chunk of the raw text and are cached per chunk: no normalisation step crosses a space
+    (a stray space before a comma, a missing one after a full stop, repeated letters, Latin
+    look-alikes), so the token stream is the same as normalising the whole text first."""
     raw = text or ""
-    pos, neg = emoji_balance(raw)
-    clean = normalize(raw)
     forms: list[str] = []
     lemmas: list[str] = []
     is_word: list[bool] = []
+    exclaims = 0
+    russian = False
     cache = _CHUNKS
-    for chunk in clean.lower().split():
+    for chunk in raw.split():
         parsed = cache.get(chunk)
         if parsed is None:
             parsed = _parse_chunk(chunk)
@@ -62,12 +62,16 @@ def analyse(text: str | None) -> Doc:
         forms.extend(parsed[0])
         lemmas.extend(parsed[1])
         is_word.extend(parsed[2])
-    clauses = _clauses(lemmas)
-    return Doc(forms, lemmas, scope(lemmas), clauses, is_word, pos, neg, clean.count("!"))
+        exclaims += parsed[3]
+        russian = russian or parsed[4]
+    negated, clauses = structure(lemmas)
+    pos, neg = emoji_balance(raw) if emoji else (0, 0)
+    return Doc(forms, lemmas, negated, clauses, is_word, pos, neg, exclaims, russian)
 
 
 CHUNK_CACHE_LIMIT = 300_000
-_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]
+# forms, lemmas, is_word, «!» count, whether a word has Cyrillic letters
+_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...], int, bool]
 _CHUNKS: dict[str, _Parsed] = {}
 
 
@@ -77,26 +81,15 @@ def _parse_chunk(chunk: str) -> _Parsed:
     forms: list[str] = []
     lemmas: list[str] = []
     is_word: list[bool] = []
-    for token in words(chunk):
+    clean = normalize(chunk)
+    for token in words(clean.lower()):
         for form in expand_word(token):
             word = info(form)
             forms.append(form)
             lemmas.append(word.lemma)
             is_word.append(word.pos is not None or form[0].isalnum())
-    return tuple(forms), tuple(lemmas), tuple(is_word)
-
-
-def _clauses(lemmas: list[str]) -> list[int]:
-    out: list[int] = []
-    current = 0
-    for lem in lemmas:
-        if is_boundary(lem):
-            current += 1
-            out.append(current)
-            current += 1
-        else:
-            out.append(current)
-    return out
+    russian = any(w and _has_cyrillic(f) for f, w in zip(forms, is_word, strict=True))
+    return tuple(forms), tuple(lemmas), tuple(is_word), clean.count("!"), russian
 
 
 @dataclass(slots=True)
@@ -119,6 +112,6 @@ def read(text: str | None) -> Text:
     """Split into units and analyse each (emoji counted once over the whole text)."""
     raw = text or ""
     spans = unit_spans(raw)
-    docs = [analyse(s.text) for s in spans]
+    docs = [analyse(s.text, emoji=False) for s in spans]
     pos, neg = emoji_balance(raw)
     return Text(spans, docs, pos, neg, sum(d.exclaims for d in docs))

@@ -90,8 +90,12 @@ AMBIGUOUS_NAMES = frozenset({"вера", "веры", "вере", "веру", "н
 
 
 _NUMBER_RUN = re.compile(r"\d[\d \-()]{4,}\d")
-_STREET_HINT = re.compile(r"(?i)ул\b|улиц|пр\.|пр-|просп|пер\.|переул|ш\.|шоссе|б-р|бульвар|наб\.|набережн|"
+# Where an address may be: searched in the lower-cased text without IGNORECASE (whose
+# alternations Python cannot skip through quickly); the address patterns then run only in a
+# window around each hint, since every address holds one.
+_STREET_HINT = re.compile(r"ул\b|улиц|пр\.|пр-|просп|пер\.|переул|ш\.|шоссе|б-р|бульвар|наб\.|набережн|"
                           r"пл\.|площад|мкр|микрорайон|проезд|туп|квартал|кв-л|адрес")
+HINT_BEFORE, HINT_AFTER = 60, 160  # characters around a hint that an address can reach
 
 
 def _formatted(text: str) -> list[PiiSpan]:
@@ -100,9 +104,7 @@ def _formatted(text: str) -> list[PiiSpan]:
     spans: list[PiiSpan] = []
     if "@" in text:
         spans += [PiiSpan("email", m.start(), m.end(), m.group()) for m in EMAIL.finditer(text)]
-    if _STREET_HINT.search(text):
-        for regex in (ADDRESS, ADDRESS_CUED):
-            spans += [PiiSpan("address", m.start(), m.end(), m.group()) for m in regex.finditer(text)]
+    spans += _addresses(text)
     if not _NUMBER_RUN.search(text):  # every other kind has six digits or more close together
         return spans
     spans += [PiiSpan("snils", m.start(), m.end(), m.group()) for m in SNILS.finditer(text)]
@@ -117,6 +119,20 @@ def _formatted(text: str) -> list[PiiSpan]:
             start = m.start() + len(m.group()) - len(m.group().lstrip(" .-"))
             spans.append(PiiSpan("phone", start, m.end(), text[start:m.end()]))
     return spans
+
+
+def _addresses(text: str) -> list[PiiSpan]:
+    found: dict[tuple[int, int], PiiSpan] = {}
+    covered = -1
+    for hint in _STREET_HINT.finditer(text.lower()):
+        if hint.start() < covered:
+            continue
+        lo, hi = max(0, hint.start() - HINT_BEFORE), min(len(text), hint.end() + HINT_AFTER)
+        for regex in (ADDRESS, ADDRESS_CUED):
+            for m in regex.finditer(text, lo, hi):
+                found.setdefault((m.start(), m.end()), PiiSpan("address", m.start(), m.end(), m.group()))
+        covered = hi - HINT_AFTER // 2
+    return list(found.values())
 
 
 def _is_phone(candidate: str) -> bool:

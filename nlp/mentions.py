@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.document import analyse
+from nlp.document import Doc, Text, analyse
 from nlp.lexicon import pains, sentiment
 from nlp.masking import STAFF_CUES, PiiSpan
 from nlp.people import is_role, nominative, oblique_prepositions, role_lemmas
-from nlp.tokens import sentences
+from nlp.units import units as unit_spans
 
 THANKS = re.compile(r"(?i)спасиб|благодар|признател|молодец|умниц|низкий поклон|побольше бы таких|"
                     r"(?:огромн|больш)\w* человеческ")
@@ -48,9 +48,9 @@ class Mention:
         return {"name": self.name, "polarity": self.polarity, "sentence": self.sentence}
 
 
-def sentence_polarity(sentence: str) -> str:
+def sentence_polarity(sentence: str, doc: Doc | None = None) -> str:
     """positive / negative / neutral: thanks and praise against complaint and anger."""
-    doc = analyse(sentence)
+    doc = doc or analyse(sentence, emoji=False)
     senti = sentiment().scores(doc)
     pain = pains().scores(doc)
     pos = senti.get(("sentiment", "positive"), 0.0)
@@ -83,7 +83,8 @@ def is_staff(span: PiiSpan, sentence: str, offset: int, text: str) -> bool:
     return bool(STAFF_WORDS.search(sentence) or THANKS.search(sentence))
 
 
-def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral") -> list[Mention]:
+def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral",
+             read_text: Text | None = None) -> list[Mention]:
     """Staff mentions among the name spans of `text` (each name once, first sentence wins).
 
     A sentence with no attitude of its own («Инспектор Петрова сказала принести справку»)
@@ -94,15 +95,17 @@ def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral") ->
         return []
     out: list[Mention] = []
     seen: set[str] = set()
-    sents = sentences(text)
+    units = read_text.units if read_text is not None else unit_spans(text)
+    docs: list[Doc | None] = list(read_text.docs) if read_text is not None else [None] * len(units)
     fallback = text_polarity if text_polarity in ("positive", "negative") else "neutral"
     for span in names:
-        sent = next((s for s in sents if s.start <= span.start < s.stop), None)
-        if sent is None or span.text in seen:
+        k = next((k for k, s in enumerate(units) if s.start <= span.start < s.stop), None)
+        if k is None or span.text in seen:
             continue
+        sent = units[k]
         if is_staff(span, sent.text, sent.start, text):
             seen.add(span.text)
-            polarity = sentence_polarity(sent.text)
+            polarity = sentence_polarity(sent.text, docs[k])
             out.append(Mention(normal_name(span, text), fallback if polarity == "neutral" else polarity,
                                sent.text))
     return out

@@ -21,8 +21,36 @@ FORWARD_WINDOW = 3
 BACKWARD_WINDOW = 3
 
 
+BOUNDARIES = CLAUSE_PUNCT | CONTRAST
+_CUES = FORWARD_CUES | ABSENCE | {"не"}
+
+
 def is_boundary(lemma: str) -> bool:
-    return lemma in CLAUSE_PUNCT or lemma in CONTRAST
+    return lemma in BOUNDARIES
+
+
+def structure(lemmas: Sequence[str]) -> tuple[list[bool], list[int]]:
+    """Negation scope and clause numbers in one pass (a boundary token gets a number of its
+    own, so no clause spans it)."""
+    n = len(lemmas)
+    negated = [False] * n
+    clauses = [0] * n
+    current = 0
+    for i, lem in enumerate(lemmas):
+        if lem in BOUNDARIES:
+            current += 1
+            clauses[i] = current
+            current += 1
+            if lem not in _CUES:
+                continue
+        else:
+            clauses[i] = current
+        if lem in _CUES:
+            if lem in FORWARD_CUES:
+                _mark_forward(lemmas, negated, i)
+            if lem in ABSENCE or (lem == "не" and i + 1 < n and lemmas[i + 1] in AFTER_NE_ABSENCE):
+                _mark_backward(lemmas, negated, i)
+    return negated, clauses
 
 
 def scope(lemmas: Sequence[str]) -> list[bool]:
@@ -41,7 +69,7 @@ def scope(lemmas: Sequence[str]) -> list[bool]:
 def _mark_forward(lemmas: Sequence[str], negated: list[bool], cue: int) -> None:
     seen = 0
     for j in range(cue + 1, len(lemmas)):
-        if is_boundary(lemmas[j]) or seen >= FORWARD_WINDOW:
+        if lemmas[j] in BOUNDARIES or seen >= FORWARD_WINDOW:
             return
         if lemmas[j] in FORWARD_CUES:
             continue
@@ -52,7 +80,7 @@ def _mark_forward(lemmas: Sequence[str], negated: list[bool], cue: int) -> None:
 def _mark_backward(lemmas: Sequence[str], negated: list[bool], cue: int) -> None:
     seen = 0
     for j in range(cue - 1, -1, -1):
-        if is_boundary(lemmas[j]) or seen >= BACKWARD_WINDOW:
+        if lemmas[j] in BOUNDARIES or seen >= BACKWARD_WINDOW:
             return
         if lemmas[j] in FORWARD_CUES:
             continue

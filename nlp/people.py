@@ -41,6 +41,7 @@ def is_role(word: str) -> bool:
     return form in role_lemmas() or info(form).lemma in role_lemmas()
 
 
+@lru_cache(maxsize=50_000)
 def nominative(name: str, case: str | None = None, gender: str | None = None) -> str:
     """The nominative of a name as written: «Марине Викторовне» → «Марина Викторовна»,
     «к Петрову» (case datv) → «Петров». Initials and words pymorphy3 cannot inflect stay as

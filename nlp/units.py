@@ -22,10 +22,12 @@ from nlp.tokens import Span
 # an end of sentence: terminal punctuation (then optional closing quotes/brackets) followed by
 # a capital letter, a quote or a digit after optional spaces; or a line break
 _END = re.compile(r"[.!?…]+[»\")]*(?=\s*[А-ЯЁA-Z«\"(0-9—-])|\n+")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:ул|г|гор|им|пр|просп|пер|д|кв|корп|стр|т|е|см|тел|руб|р|коп|обл|р-н|пос|пгт|с|ст|"
-    r"мкр|каб|окн|т\.е|т\.д|т\.п|и\.о|зам|нач|ген|ср|св|рис|гл|п|пп|вх|исх|№|н|напр|др|проф|доц|"
-    r"тыс|млн|млрд|кг|км|мин|сек|ч|ок|прим)|\b[А-ЯЁ])\.$", re.IGNORECASE)
+# words that end with a full stop without ending a sentence (lower case), and initials
+ABBREVIATIONS = frozenset(
+    "ул г гор им пр просп пер д кв корп стр т е см тел руб р коп обл р-н пос пгт с ст мкр каб окн "
+    "зам нач ген ср св рис гл п пп вх исх н напр др проф доц тыс млн млрд кг км мин сек ч ок прим "
+    "т.е т.д т.п и.о".split())
+_WORD_BEFORE = re.compile(r"[\w.-]+$")
 _CLAUSE_CUT = re.compile(r"(?:;|\s[—–-]\s|:\s)")
 MIN_UNIT = 12  # characters: shorter pieces («Ужас.», «5 звёзд.») join their neighbour
 MAX_UNIT = 320  # characters: longer sentences are cut between clauses
@@ -38,7 +40,7 @@ def units(text: str) -> list[Span]:
     cuts = [0]
     for m in _END.finditer(text):
         end = m.end()
-        if not m.group().startswith("\n") and _ABBREVIATION.search(text[max(0, m.start() - 6):m.start() + 1]):
+        if m.group()[0] == "." and _abbreviation(text, m.start()):
             continue
         cuts.append(end)
     cuts.append(len(text))
@@ -48,6 +50,17 @@ def units(text: str) -> list[Span]:
     for start, stop in merged:
         out.extend(_cut_long(text, start, stop))
     return out
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot` closes an abbreviation («ул.», «т.е.») or an initial («С.»)."""
+    if dot == 0 or not text[dot - 1].isalpha():
+        return False
+    word = _WORD_BEFORE.search(text, max(0, dot - 8), dot)
+    if word is None:
+        return False
+    w = word.group().lstrip(".")
+    return (len(w) == 1 and w.isupper()) or w.lower() in ABBREVIATIONS
 
 
 def _strip(text: str, start: int, stop: int) -> tuple[int, int] | None:
