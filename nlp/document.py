@@ -7,10 +7,11 @@ clauses) with the punctuation itself as the lemma.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 
 from nlp.lemmas import expand as expand_word
-from nlp.lemmas import info
+from nlp.lemmas import info, lemma_id
 from nlp.negation import structure
 from nlp.normalizer import emoji_balance, normalize
 from nlp.tokens import Span, words
@@ -26,6 +27,7 @@ class Doc:
     negated: list[bool]
     clauses: list[int]
     is_word: list[bool]
+    ids: list[int] = field(default_factory=list)  # `nlp.lemmas.lemma_id` of each lemma
     emoji_pos: int = 0
     emoji_neg: int = 0
     exclaims: int = 0
@@ -46,32 +48,26 @@ def analyse(text: str | None, emoji: bool = True) -> Doc:
     (a stray space before a comma, a missing one after a full stop, repeated letters, Latin
     look-alikes), so the token stream is the same as normalising the whole text first."""
     raw = text or ""
-    forms: list[str] = []
-    lemmas: list[str] = []
-    is_word: list[bool] = []
-    exclaims = 0
-    russian = False
-    cache = _CHUNKS
-    for chunk in raw.split():
-        parsed = cache.get(chunk)
-        if parsed is None:
-            parsed = _parse_chunk(chunk)
-            if len(cache) >= CHUNK_CACHE_LIMIT:
-                cache.clear()
-            cache[chunk] = parsed
-        forms.extend(parsed[0])
-        lemmas.extend(parsed[1])
-        is_word.extend(parsed[2])
-        exclaims += parsed[3]
-        russian = russian or parsed[4]
+    get = _CHUNKS.get
+    parsed = [get(chunk) or _remember(chunk) for chunk in raw.split()]
+    lemmas = list(chain.from_iterable(p[1] for p in parsed))
     negated, clauses = structure(lemmas)
     pos, neg = emoji_balance(raw) if emoji else (0, 0)
-    return Doc(forms, lemmas, negated, clauses, is_word, pos, neg, exclaims, russian)
+    return Doc(list(chain.from_iterable(p[0] for p in parsed)), lemmas, negated, clauses,
+               list(chain.from_iterable(p[2] for p in parsed)), list(chain.from_iterable(p[5] for p in parsed)),
+               pos, neg, sum(p[3] for p in parsed), any(p[4] for p in parsed))
+
+
+def _remember(chunk: str) -> _Parsed:
+    if len(_CHUNKS) >= CHUNK_CACHE_LIMIT:
+        _CHUNKS.clear()
+    parsed = _CHUNKS[chunk] = _parse_chunk(chunk)
+    return parsed
 
 
 CHUNK_CACHE_LIMIT = 300_000
-# forms, lemmas, is_word, «!» count, whether a word has Cyrillic letters
-_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...], int, bool]
+# forms, lemmas, is_word, «!» count, whether a word has Cyrillic letters, lemma ids
+_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...], int, bool, tuple[int, ...]]
 _CHUNKS: dict[str, _Parsed] = {}
 
 
@@ -89,7 +85,8 @@ def _parse_chunk(chunk: str) -> _Parsed:
             lemmas.append(word.lemma)
             is_word.append(word.pos is not None or form[0].isalnum())
     russian = any(w and _has_cyrillic(f) for f, w in zip(forms, is_word, strict=True))
-    return tuple(forms), tuple(lemmas), tuple(is_word), clean.count("!"), russian
+    return (tuple(forms), tuple(lemmas), tuple(is_word), clean.count("!"), russian,
+            tuple(lemma_id(lem) for lem in lemmas))
 
 
 @dataclass(slots=True)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 
 from nlp.document import Doc, Text
+from nlp.lemmas import lemma_id
 from nlp.lexicon import Lexicon
 
 CHAR_NGRAMS = (3, 4, 5)
@@ -83,16 +85,79 @@ class Block:
         vocab = self.vocabulary
         return [vocab[t] for t in terms if t in vocab]
 
-    def matrix(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """Rows of column indices (repeats = counts) → sublinear TF-IDF, L2-normalised."""
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(r) for r in rows], out=indptr[1:])
-        indices = np.concatenate(rows).astype(np.int32) if rows else np.zeros(0, np.int32)
-        data = np.ones(len(indices), dtype=np.float32)
-        m = sp.csr_matrix((data, indices, indptr), shape=(len(rows), self.size))
+    def counts(self, rows: np.ndarray, cols: np.ndarray, n_rows: int) -> sp.csr_matrix:
+        """Term counts from (row, column) pairs, one pair per occurrence."""
+        m = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n_rows, self.size))
         m.sum_duplicates()
+        return m
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Counts → sublinear TF-IDF, L2-normalised rows."""
+        m = counts.copy()
         m.data = (1.0 + np.log(m.data)) * self.idf[m.indices]
         return _l2_rows(m)
+
+    def matrix(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Rows of column indices (repeats = counts) → sublinear TF-IDF, L2-normalised."""
+        lengths = [len(r) for r in rows]
+        cols = np.concatenate(rows).astype(np.int32) if rows else np.zeros(0, np.int32)
+        return self.weigh(self.counts(np.repeat(np.arange(len(rows)), lengths), cols, len(rows)))
+
+
+# Word terms as integers: a unigram is 2·lemma id (+1 when negated); a bigram packs its two
+# unigrams under a flag bit. Vocabulary strings are turned into the same keys once per model.
+_BIGRAM = 1 << 62
+_PUNCT_TERMS = ("!", "?")
+
+
+def _unigram_key(term: str) -> int:
+    negated = term.startswith("~")
+    return 2 * lemma_id(term[1:] if negated else term) + int(negated)
+
+
+def term_key(term: str) -> int:
+    first, space, second = term.partition(" ")
+    if space:
+        return _BIGRAM | (_unigram_key(first) << 31) | _unigram_key(second)
+    return _unigram_key(term)
+
+
+@dataclass
+class KeyTable:
+    """A word vocabulary as sorted integer keys and their columns, for vectorised lookups."""
+
+    keys: np.ndarray
+    cols: np.ndarray
+
+    @classmethod
+    def of(cls, block: Block) -> KeyTable:
+        pairs = sorted((term_key(t), c) for t, c in block.vocabulary.items())
+        return cls(np.array([k for k, _ in pairs], dtype=np.int64), np.array([c for _, c in pairs], np.int32))
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in `keys` that are in the vocabulary, their columns)."""
+        if not len(self.keys) or not len(keys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int32)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = np.flatnonzero(self.keys[pos] == keys)
+        return hit, self.cols[pos[hit]]
+
+
+def word_keys(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+    """(unit index, term key) of every word term of the units: the vectorised `word_terms`."""
+    lengths = [len(d.ids) for d in docs]
+    n = sum(lengths)
+    ids = np.fromiter(chain.from_iterable(d.ids for d in docs), np.int64, n)
+    negated = np.fromiter(chain.from_iterable(d.negated for d in docs), bool, n)
+    word = np.fromiter(chain.from_iterable(d.is_word for d in docs), bool, n)
+    clause = np.fromiter(chain.from_iterable(d.clauses for d in docs), np.int64, n)
+    unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    uni = ids * 2 + negated
+    punct = np.isin(ids, [lemma_id(p) for p in _PUNCT_TERMS])
+    keep = word | punct
+    pair = word[1:] & word[:-1] & (clause[1:] == clause[:-1]) & (unit[1:] == unit[:-1])
+    bigrams = _BIGRAM | (uni[:-1][pair] << 31) | uni[1:][pair]
+    return (np.concatenate([unit[keep], unit[1:][pair]]), np.concatenate([uni[keep], bigrams]))
 
 
 def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -111,6 +176,7 @@ class FeatureSpace:
     lexicon_keys: list[tuple[str, str]]
     weights: dict[str, float]
     _char_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _keys: KeyTable | None = field(default=None, repr=False)
 
     @classmethod
     def fit(cls, docs: Sequence[Doc], lexicons: Sequence[Lexicon], weights: dict[str, float],
@@ -141,21 +207,31 @@ class FeatureSpace:
         return (np.array(self.words.indices(word_terms(doc)), dtype=np.int32),
                 self._char_row(doc_forms(doc)))
 
+    def _word_table(self) -> KeyTable:
+        if self._keys is None:
+            self._keys = KeyTable.of(self.words)
+        return self._keys
+
     def transform_texts(self, texts: Sequence[Sequence[Doc]],
                         lexicon: Sequence[Sequence[dict[tuple[str, str], float]]] | None = None
                         ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
-        """Unit rows and text rows in one pass: every unit is encoded once; a text's row is
-        built from its units' term counts (so TF-IDF sees the whole text). Returns the unit
-        matrix, the text matrix and `bounds` (text i owns unit rows bounds[i]:bounds[i+1])."""
-        codes = [[self.encode(d) for d in units] for units in texts]
-        flat = [c for units in codes for c in units]
+        """Unit rows and text rows in one pass: a batch's units are encoded together as
+        arrays; a text's term counts are the sum of its units' (so TF-IDF sees the whole
+        text). Returns the unit matrix, the text matrix and `bounds` (text i owns unit rows
+        bounds[i]:bounds[i+1])."""
+        docs = [d for units in texts for d in units]
         bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum([len(u) for u in codes], out=bounds[1:])
-        empty = np.zeros(0, np.int32)
-        unit_w = [c[0] for c in flat]
-        unit_c = [c[1] for c in flat]
-        text_w = [np.concatenate([c[0] for c in units]) if units else empty for units in codes]
-        text_c = [np.concatenate([c[1] for c in units]) if units else empty for units in codes]
+        np.cumsum([len(u) for u in texts], out=bounds[1:])
+        n_units = len(docs)
+        rows, keys = word_keys(docs)
+        hit, cols = self._word_table().lookup(keys)
+        word_counts = self.words.counts(rows[hit], cols, n_units)
+        char_rows = [self._char_row(doc_forms(d)) for d in docs]
+        char_counts = self.chars.counts(np.repeat(np.arange(n_units), [len(r) for r in char_rows]),
+                                        np.concatenate(char_rows) if char_rows else np.zeros(0, np.int32),
+                                        n_units)
+        owner = sp.csr_matrix((np.ones(n_units, np.float32), np.arange(n_units), bounds),
+                              shape=(len(texts), n_units))
         lex_units: list[dict[tuple[str, str], float]] = []
         lex_texts: list[dict[tuple[str, str], float]] = []
         if lexicon is not None:
@@ -167,24 +243,16 @@ class FeatureSpace:
                         total[key] = total.get(key, 0.0) + value
                 lex_texts.append(total)
         else:
-            lex_units, lex_texts = [{}] * len(flat), [{}] * len(texts)
-        return (self._stack(unit_w, unit_c, lex_units), self._stack(text_w, text_c, lex_texts), bounds)
+            lex_units, lex_texts = [{}] * n_units, [{}] * len(texts)
+        return (self._stack(word_counts, char_counts, lex_units),
+                self._stack(owner @ word_counts, owner @ char_counts, lex_texts), bounds)
 
-    def _stack(self, w_rows: list[np.ndarray], c_rows: list[np.ndarray],
+    def _stack(self, word_counts: sp.csr_matrix, char_counts: sp.csr_matrix,
                lex: Sequence[dict[tuple[str, str], float]]) -> sp.csr_matrix:
-        blocks = [self.words.matrix(w_rows) * self.weights["words"],
-                  self.chars.matrix(c_rows) * self.weights["chars"]]
+        blocks = [self.words.weigh(word_counts) * self.weights["words"],
+                  self.chars.weigh(char_counts) * self.weights["chars"]]
         if self.lexicon_keys:
             blocks.append(self._lexicon_matrix(lex) * self.weights.get("lexicon", 0.0))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def transform(self, docs: Sequence[Doc], lexicon_scores: Sequence[dict[tuple[str, str], float]]
-                  ) -> sp.csr_matrix:
-        w_rows = [np.array(self.words.indices(word_terms(d)), dtype=np.int32) for d in docs]
-        c_rows = [self._char_row(doc_forms(d)) for d in docs]
-        blocks = [self.words.matrix(w_rows) * self.weights["words"],
-                  self.chars.matrix(c_rows) * self.weights["chars"],
-                  self._lexicon_matrix(lexicon_scores) * self.weights["lexicon"]]
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _lexicon_matrix(self, scores: Sequence[dict[tuple[str, str], float]]) -> sp.csr_matrix:

@@ -77,6 +77,18 @@ def lemma(word: str) -> str:
     return info(word).lemma
 
 
+_IDS: dict[str, int] = {}
+
+
+def lemma_id(lemma: str) -> int:
+    """A small integer standing for a lemma in this process (features are computed on
+    arrays of these rather than on strings)."""
+    found = _IDS.get(lemma)
+    if found is None:
+        found = _IDS[lemma] = len(_IDS)
+    return found
+
+
 _SPLITS: dict[str, list[str]] = {}
 _SPLIT_PREFIXES = ("не", "ни")
 

@@ -5,6 +5,7 @@ the dask task runner giving the same results as the default one."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,43 @@ def test_a_crawl_batch_that_cannot_start_fails_only_the_yandex_sources(sqlite_st
     assert len(yandex) == 4 and all(s["status"] == "failed" for s in yandex)
     assert all("каталог записанных страниц" in s["detail"] for s in yandex)
     assert all(v["status"] == "ok" for k, v in sources.items() if not k.endswith("/yandex"))
+
+
+def test_no_personal_data_in_any_quote_the_report_prints(sqlite_store: str, region: Path,
+                                                          tmp_path: Path) -> None:
+    """Every italic quote of the demo report, for both years, is free of the personal data the
+    demo texts carry (names — lone surnames after a role word too —, phones, e-mails,
+    addresses, СНИЛС, passports), and the report as a whole never prints a raw one."""
+    from docx import Document
+
+    from reports.build import build_report
+    from scoring.periods import parse_period
+
+    run_nightly(str(region / "painmap.toml"))
+    spans = _demo_pii()
+    assert {"Лапина"} <= set(spans)  # the lone surname after «сотрудница» that once leaked
+    quotes: list[str] = []
+    for year in ("2024", "2025"):
+        out = tmp_path / f"report-{year}.docx"
+        build_report(parse_period(year), out)
+        document = Document(str(out))
+        body = "\n".join(p.text for p in document.paragraphs)
+        body += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+        quotes += [p.text for p in document.paragraphs if any(r.italic for r in p.runs) and "«" in p.text]
+        leaked = [s for s in spans if s in body]
+        assert not leaked, leaked
+    assert len(quotes) >= 10
+    role_surname = re.compile(r"\b(?i:сотрудни\w*|специалист\w*|инспектор\w*|регистратор\w*|врач\w*|"
+                              r"начальни\w*|секретар\w*)\s+[А-ЯЁ][а-яё]{2,}")
+    assert not [q for q in quotes if role_surname.search(q)]
+
+
+def _demo_pii() -> list[str]:
+    """Every personal-data span the demo's hand-written texts are annotated with."""
+    from ingest.demo.pool import POOL_FILE
+
+    out = set()
+    for line in POOL_FILE.read_text(encoding="utf-8").splitlines():
+        for span in json.loads(line).get("pii", []):
+            out.add(span["text"])
+    return sorted(out, key=len)

@@ -124,10 +124,11 @@ def write_disagreements() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for writer in writers():
         a, b = labels(HERE / "labels/a" / f"{writer}.txt"), labels(HERE / "labels/b" / f"{writer}.txt")
-        if not a or not b:
-            continue
+        written = texts(writer)
+        if not set(written) <= set(a) or not set(written) <= set(b):
+            continue  # an annotator has not finished this file
         lines = []
-        for ident, (text, stars) in texts(writer).items():
+        for ident, (text, stars) in written.items():
             la, lb = a.get(ident), b.get(ident)
             if la and lb and not differ(la, lb):
                 continue
