@@ -24,7 +24,7 @@ from nlp.document import Text, read
 from nlp.features import polarity_extras
 from nlp.masking import PLACEHOLDERS, Masker, PiiSpan
 from nlp.mentions import mentions
-from nlp.model import DEFAULT_MODEL, PainModel, logit
+from nlp.model import DEFAULT_MODEL, PainModel, logit, unit_summary
 from nlp.polarity import NEUTRAL, decide
 
 MAX_EVIDENCE = 2  # units per category: the best one, and a second one that also clears the bar
@@ -123,7 +123,8 @@ class Classifier:
                                                                lexicon_scores(model, part))
         unit_logits = model.unit_logits(x_units)
         cats = model.pooled(unit_logits, x_texts, bounds)
-        pols = model.polarity_proba(x_texts, polarity_extras(part, [ratings[i] for i in live], cats))
+        summary = unit_summary(unit_logits, bounds, len(model.labels))
+        pols = model.polarity_proba(x_texts, polarity_extras(part, [ratings[i] for i in live], cats, summary))
         unit_bar = logit(model.thresholds)
         for row, i in enumerate(live):
             chosen = [j for j in range(len(model.labels)) if cats[row, j] >= model.thresholds[j]]

@@ -267,10 +267,11 @@ class FeatureSpace:
 
 
 def polarity_extras(texts: Sequence[Text], ratings: Sequence[float | None],
-                    pooled: np.ndarray) -> np.ndarray:
-    """Star rating one-hot (or "none"), emoji and exclamation counts, and the text's pooled
-    category probabilities (a complaint pulls towards negative or mixed), for polarity."""
-    out = np.zeros((len(texts), RATING_SLOTS + 3 + pooled.shape[1]), dtype=np.float32)
+                    pooled: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Star rating one-hot (or "none"), emoji and exclamation counts, the text's pooled
+    category probabilities (a complaint pulls towards negative or mixed) and its units'
+    praise and complaint (`nlp.model.unit_summary`), for polarity."""
+    out = np.zeros((len(texts), RATING_SLOTS + 3 + pooled.shape[1] + units.shape[1]), dtype=np.float32)
     for r, (text, rating) in enumerate(zip(texts, ratings, strict=True)):
         if rating is None:
             out[r, RATING_SLOTS - 1] = 1.0
@@ -279,5 +280,6 @@ def polarity_extras(texts: Sequence[Text], ratings: Sequence[float | None],
         out[r, RATING_SLOTS] = min(text.emoji_pos, 3) / 3
         out[r, RATING_SLOTS + 1] = min(text.emoji_neg, 3) / 3
         out[r, RATING_SLOTS + 2] = min(text.exclaims, 3) / 3
-    out[:, RATING_SLOTS + 3:] = pooled
+    out[:, RATING_SLOTS + 3:RATING_SLOTS + 3 + pooled.shape[1]] = pooled
+    out[:, RATING_SLOTS + 3 + pooled.shape[1]:] = units
     return out

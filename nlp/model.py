@@ -2,7 +2,9 @@
 the linear models that read a text twice — sentence by sentence and as a whole.
 
 - unit model (one-vs-rest logistic, per category): the probability that one sentence unit
-  states the complaint; the best unit is the category's evidence;
+  states the complaint; the best unit is the category's evidence. One more column scores
+  praise, so that polarity can tell a story with a thank-you in it (mixed) from a plain
+  complaint;
 - text model (the same, over the whole text);
 - pooling (per category): the text's probability from the logits of its best unit and of
   the whole-text model, `σ(a·logit(max unit) + b·logit(text) + c)`, fitted on
@@ -62,7 +64,8 @@ class PainModel:
 
     def pooled(self, unit_logits: np.ndarray, x_texts: sp.csr_matrix, bounds: np.ndarray) -> np.ndarray:
         """Category probabilities of each text from its best unit and its whole-text logit."""
-        best = max_per_text(unit_logits, bounds, len(self.labels))
+        n = len(self.labels)
+        best = max_per_text(unit_logits[:, :n], bounds, n)
         text = self.text.logits(x_texts)
         z = self.pool[:, 0] * best + self.pool[:, 1] * text + self.pool[:, 2]
         return sigmoid(z)
@@ -121,10 +124,20 @@ def max_per_text(values: np.ndarray, bounds: np.ndarray, width: int) -> np.ndarr
     return out
 
 
-def argmax_per_text(values: np.ndarray, bounds: np.ndarray, text: int, column: int) -> int:
-    """Index (into the unit rows) of the text's best unit for one column."""
-    lo, hi = int(bounds[text]), int(bounds[text + 1])
-    return lo + int(np.argmax(values[lo:hi, column]))
+def unit_summary(unit_logits: np.ndarray, bounds: np.ndarray, n_labels: int) -> np.ndarray:
+    """Per text: the strongest praise unit, the mean praise over units, the strongest
+    complaint unit (probabilities) — what the polarity model reads besides the text."""
+    out = np.zeros((len(bounds) - 1, 3), dtype=np.float32)
+    has = bounds[1:] > bounds[:-1]
+    if not unit_logits.shape[0]:
+        return out
+    praise = sigmoid(unit_logits[:, n_labels])
+    complaint = sigmoid(unit_logits[:, :n_labels].max(axis=1))
+    starts = bounds[:-1][has]
+    out[has, 0] = np.maximum.reduceat(praise, starts)
+    out[has, 1] = np.add.reduceat(praise, starts) / np.diff(bounds)[has]
+    out[has, 2] = np.maximum.reduceat(complaint, starts)
+    return out
 
 
 def _vocab_list(block: Block) -> list[str]:

@@ -41,7 +41,7 @@ from nlp.document import Text, read
 from nlp.features import FeatureSpace, polarity_extras
 from nlp.jsonl import json_object, text_field
 from nlp.lexicon import combined, pains, sentiment
-from nlp.model import DEFAULT_MODEL, Linear, PainModel, logit, max_per_text, sigmoid
+from nlp.model import DEFAULT_MODEL, Linear, PainModel, logit, max_per_text, sigmoid, unit_summary
 
 DATA_DIR = Path(__file__).with_name("data")
 CORPUS_DIR = DATA_DIR / "corpus"
@@ -203,16 +203,30 @@ def text_targets(examples: Sequence[Example]) -> np.ndarray:
     return y
 
 
+UNIT_COLUMNS = (*LABELS, "praise")
+PRAISE = len(LABELS)
+
+
 def unit_targets(examples: Sequence[Example], analysed: Analysed, bounds: np.ndarray,
                  other_units: float, unit_logits: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit and category: the target and its weight (0 = left out). See the module doc."""
+    """Per unit and category: the target and its weight (0 = left out). See the module doc.
+    The last column is praise: every unit of a positive text is praise, no unit of a
+    negative or neutral one; a mixed text has its praise somewhere, so its best-scoring unit
+    under a first model is praise and the rest are left out."""
     n_units = int(bounds[-1])
-    y = np.zeros((n_units, len(LABELS)), dtype=np.int8)
-    w = np.ones((n_units, len(LABELS)), dtype=np.float32)
+    y = np.zeros((n_units, len(UNIT_COLUMNS)), dtype=np.int8)
+    w = np.ones((n_units, len(UNIT_COLUMNS)), dtype=np.float32)
     for r, ex in enumerate(examples):
         lo, hi = int(bounds[r]), int(bounds[r + 1])
         if hi <= lo:
             continue
+        if ex.polarity == "positive":
+            y[lo:hi, PRAISE] = 1
+        elif ex.polarity == "mixed":
+            w[lo:hi, PRAISE] = 0.0
+            if unit_logits is not None:
+                k = int(np.argmax(unit_logits[lo:hi, PRAISE]))
+                y[lo + k, PRAISE], w[lo + k, PRAISE] = 1, 1.0
         units = analysed.texts[r].units
         spans = {c: (a, b) for c, a, b in ex.evidence}
         for c in ex.categories:
@@ -278,21 +292,22 @@ def fit_categories(examples: Sequence[Example], analysed: Analysed, params: Para
     y_text = text_targets(examples)
     text = _one_vs_rest(x_texts, y_text, params.C_text, params.class_weight)
     y_unit, w_unit = unit_targets(examples, analysed, bounds, params.other_units)
-    needs_mil = any(not ex.evidence and ex.categories and len(t.units) > 1
-                    for ex, t in zip(examples, analysed.texts, strict=True))
     unit = _one_vs_rest(x_units, y_unit, params.C_unit, params.class_weight, w_unit)
-    if needs_mil:  # texts without located evidence: their best unit under the first model
-        y_unit, w_unit = unit_targets(examples, analysed, bounds, params.other_units, unit.logits(x_units))
-        unit = _one_vs_rest(x_units, y_unit, params.C_unit, params.class_weight, w_unit)
+    # second round: texts without located evidence, and the praise of mixed texts, take their
+    # best unit under the first model (multiple-instance learning)
+    y_unit, w_unit = unit_targets(examples, analysed, bounds, params.other_units, unit.logits(x_units))
+    unit = _one_vs_rest(x_units, y_unit, params.C_unit, params.class_weight, w_unit)
     return Fitted(space, unit, text)
 
 
-def category_logits(fitted: Fitted, analysed: Analysed) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
-    """(best unit logit, whole-text logit, text features) of each text."""
+def category_logits(fitted: Fitted, analysed: Analysed
+                    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray]:
+    """(best unit logit, whole-text logit, text features, unit summary) of each text."""
     x_units, x_texts, bounds = fitted.space.transform_texts([t.docs for t in analysed.texts],
                                                             analysed.lexicon)
-    best = max_per_text(fitted.unit.logits(x_units), bounds, len(LABELS))
-    return best, fitted.text.logits(x_texts), x_texts
+    unit_logits = fitted.unit.logits(x_units)
+    best = max_per_text(unit_logits[:, :len(LABELS)], bounds, len(LABELS))
+    return best, fitted.text.logits(x_texts), x_texts, unit_summary(unit_logits, bounds, len(LABELS))
 
 
 def fit_pool(y: np.ndarray, best: np.ndarray, text: np.ndarray) -> np.ndarray:
@@ -315,14 +330,14 @@ def pooled_proba(pool: np.ndarray, best: np.ndarray, text: np.ndarray) -> np.nda
 
 
 def fit_polarity(examples: Sequence[Example], analysed: Analysed, x_texts: sp.csr_matrix,
-                 pooled: np.ndarray, params: Params) -> Linear:
+                 pooled: np.ndarray, units: np.ndarray, params: Params) -> Linear:
     """Multinomial polarity; rated examples are seen with and without their rating, since
     ПОС messages, news quotes and letters come without stars."""
     from sklearn.linear_model import LogisticRegression
 
     ratings = [ex.rating for ex in examples]
-    with_rating = polarity_extras(analysed.texts, ratings, pooled)
-    without = polarity_extras(analysed.texts, [None] * len(examples), pooled)
+    with_rating = polarity_extras(analysed.texts, ratings, pooled, units)
+    without = polarity_extras(analysed.texts, [None] * len(examples), pooled, units)
     rated = [i for i, r in enumerate(ratings) if r is not None]
     xs = sp.vstack([sp.hstack([x_texts, sp.csr_matrix(with_rating)], format="csr"),
                     sp.hstack([x_texts[rated], sp.csr_matrix(without[rated])], format="csr")], format="csr")
@@ -354,21 +369,23 @@ def folds(examples: Sequence[Example], k: int = 5) -> list[np.ndarray]:
 
 
 def out_of_fold(examples: Sequence[Example], analysed: Analysed, params: Params,
-                progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Best-unit and whole-text logits of each example from models that never saw its writer."""
+                progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best-unit and whole-text logits and the unit summary of each example, from models
+    that never saw its writer."""
     best = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
     text = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
+    summary = np.zeros((len(examples), 3), dtype=np.float32)
     test_folds = folds(examples)
     for n, test in enumerate(test_folds):
         mask = np.ones(len(examples), bool)
         mask[test] = False
         train_idx = np.flatnonzero(mask)
         fitted = fit_categories([examples[int(i)] for i in train_idx], subset(analysed, train_idx), params)
-        b, t, _ = category_logits(fitted, subset(analysed, test))
-        best[test], text[test] = b, t
+        b, t, _, s = category_logits(fitted, subset(analysed, test))
+        best[test], text[test], summary[test] = b, t, s
         if progress:
             progress("cv", n + 1, len(test_folds))
-    return best, text
+    return best, text, summary
 
 
 def tune_thresholds(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -425,12 +442,12 @@ def build_model(examples: Sequence[Example], validation: Sequence[Example], para
     set (or OOF when there is none) → polarity. Returns the model (not saved)."""
     analysed = analyse_all([ex.text for ex in examples], params.weights.get("lexicon", 0) > 0, progress)
     y = text_targets(examples)
-    oof_best, oof_text = out_of_fold(examples, analysed, params, progress)
+    oof_best, oof_text, oof_summary = out_of_fold(examples, analysed, params, progress)
     pool = fit_pool(y, oof_best, oof_text)
     oof_pooled = pooled_proba(pool, oof_best, oof_text)
     fitted = fit_categories(examples, analysed, params)
-    _, _, x_texts = category_logits(fitted, analysed)
-    polarity = fit_polarity(examples, analysed, x_texts, oof_pooled, params)
+    _, _, x_texts, _ = category_logits(fitted, analysed)
+    polarity = fit_polarity(examples, analysed, x_texts, oof_pooled, oof_summary, params)
     model = PainModel(version, list(LABELS), fitted.space, fitted.unit, fitted.text, pool,
                       np.full(len(LABELS), 0.5, np.float32), list(POLARITIES), polarity,
                       {"params": params.as_dict()})
@@ -496,7 +513,7 @@ def unit_probabilities(model: PainModel, text: str) -> list[tuple[str, dict[str,
     t = read(text)
     x_units, _, _ = model.space.transform_texts([t.docs], lexicon_scores(model, [t]))
     p = sigmoid(model.unit_logits(x_units))
-    return [(u.text, {c: round(float(p[k, j]), 3) for j, c in enumerate(model.labels)})
+    return [(u.text, {c: round(float(p[k, j]), 3) for j, c in enumerate(UNIT_COLUMNS)})
             for k, u in enumerate(t.units)]
 
 
