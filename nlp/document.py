@@ -7,7 +7,7 @@ clauses) with the punctuation itself as the lemma.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 
 from nlp.lemmas import expand as expand_word
@@ -17,21 +17,41 @@ from nlp.normalizer import emoji_balance, normalize
 from nlp.tokens import Span, words
 from nlp.units import units as unit_spans
 
+CHUNK_CACHE_LIMIT = 300_000
+# forms, lemmas, is_word, «!» count, whether a word has Cyrillic letters, lemma ids
+_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...], int, bool, tuple[int, ...]]
+_CHUNKS: dict[str, _Parsed] = {}
+
 
 @dataclass(slots=True)
 class Doc:
-    """Parallel lists over tokens, plus a few text-level facts."""
+    """Parallel lists over tokens, plus a few text-level facts. `chunks` are the raw text's
+    whitespace-separated pieces and `parsed` their cached analyses (forms, lemmas, word
+    flags, lemma ids per token): feature extraction reads those for a whole batch at once;
+    `forms`, `is_word` and `ids` spell them out per token for everyone else."""
 
-    forms: list[str]
+    chunks: list[str]
+    parsed: list[_Parsed]
     lemmas: list[str]
     negated: list[bool]
     clauses: list[int]
-    is_word: list[bool]
-    ids: list[int] = field(default_factory=list)  # `nlp.lemmas.lemma_id` of each lemma
     emoji_pos: int = 0
     emoji_neg: int = 0
     exclaims: int = 0
     russian: bool = False  # anything Russian to classify (emoji-only or English texts are not)
+
+    @property
+    def forms(self) -> list[str]:
+        return list(chain.from_iterable(p[0] for p in self.parsed))
+
+    @property
+    def is_word(self) -> list[bool]:
+        return list(chain.from_iterable(p[2] for p in self.parsed))
+
+    @property
+    def ids(self) -> list[int]:
+        """`nlp.lemmas.lemma_id` of each lemma."""
+        return list(chain.from_iterable(p[5] for p in self.parsed))
 
     @property
     def n_words(self) -> int:
@@ -49,13 +69,13 @@ def analyse(text: str | None, emoji: bool = True) -> Doc:
     look-alikes), so the token stream is the same as normalising the whole text first."""
     raw = text or ""
     get = _CHUNKS.get
-    parsed = [get(chunk) or _remember(chunk) for chunk in raw.split()]
+    chunks = raw.split()
+    parsed = [get(chunk) or _remember(chunk) for chunk in chunks]
     lemmas = list(chain.from_iterable(p[1] for p in parsed))
     negated, clauses = structure(lemmas)
     pos, neg = emoji_balance(raw) if emoji else (0, 0)
-    return Doc(list(chain.from_iterable(p[0] for p in parsed)), lemmas, negated, clauses,
-               list(chain.from_iterable(p[2] for p in parsed)), list(chain.from_iterable(p[5] for p in parsed)),
-               pos, neg, sum(p[3] for p in parsed), any(p[4] for p in parsed))
+    return Doc(chunks, parsed, lemmas, negated, clauses, pos, neg, sum(p[3] for p in parsed),
+               any(p[4] for p in parsed))
 
 
 def _remember(chunk: str) -> _Parsed:
@@ -65,10 +85,7 @@ def _remember(chunk: str) -> _Parsed:
     return parsed
 
 
-CHUNK_CACHE_LIMIT = 300_000
-# forms, lemmas, is_word, «!» count, whether a word has Cyrillic letters, lemma ids
-_Parsed = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...], int, bool, tuple[int, ...]]
-_CHUNKS: dict[str, _Parsed] = {}
+
 
 
 def _parse_chunk(chunk: str) -> _Parsed:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -145,11 +146,12 @@ class KeyTable:
 
 def word_keys(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
     """(unit index, term key) of every word term of the units: the vectorised `word_terms`."""
-    lengths = [len(d.ids) for d in docs]
+    lengths = [len(d.lemmas) for d in docs]
     n = sum(lengths)
-    ids = np.fromiter(chain.from_iterable(d.ids for d in docs), np.int64, n)
+    chunks = [p for d in docs for p in d.parsed]
+    ids = np.fromiter(chain.from_iterable(p[5] for p in chunks), np.int64, n)
     negated = np.fromiter(chain.from_iterable(d.negated for d in docs), bool, n)
-    word = np.fromiter(chain.from_iterable(d.is_word for d in docs), bool, n)
+    word = np.fromiter(chain.from_iterable(p[2] for p in chunks), bool, n)
     clause = np.fromiter(chain.from_iterable(d.clauses for d in docs), np.int64, n)
     unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     uni = ids * 2 + negated
@@ -176,6 +178,7 @@ class FeatureSpace:
     lexicon_keys: list[tuple[str, str]]
     weights: dict[str, float]
     _char_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _chunk_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _keys: KeyTable | None = field(default=None, repr=False)
 
     @classmethod
@@ -202,6 +205,25 @@ class FeatureSpace:
             parts.append(idx)
         return np.concatenate(parts) if parts else np.zeros(0, np.int32)
 
+    def _chunk_chars(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+        """(unit index, column) of the char n-grams of every word form of the units; the
+        columns of a raw chunk are cached (a chunk always parses to the same forms)."""
+        cache = self._chunk_cache
+        if len(cache) > 300_000:
+            cache.clear()
+        arrays = [cache[c] if c in cache else self._chunk_row(c, p)
+                  for d in docs for c, p in zip(d.chunks, d.parsed, strict=True)]
+        if not arrays:
+            return np.zeros(0, np.int64), np.zeros(0, np.int32)
+        sizes = np.fromiter(map(len, arrays), np.int64, len(arrays))
+        chunk_unit = np.repeat(np.arange(len(docs)), [len(d.chunks) for d in docs])
+        return np.repeat(chunk_unit, sizes), np.concatenate(arrays)
+
+    def _chunk_row(self, chunk: str, parsed: tuple[Any, ...]) -> np.ndarray:
+        forms = [f for f, w in zip(parsed[0], parsed[2], strict=True) if w]
+        row = self._chunk_cache[chunk] = self._char_row(forms)
+        return row
+
     def encode(self, doc: Doc) -> tuple[np.ndarray, np.ndarray]:
         """Column indices (repeats = counts) of a unit's word and char terms."""
         return (np.array(self.words.indices(word_terms(doc)), dtype=np.int32),
@@ -226,10 +248,7 @@ class FeatureSpace:
         rows, keys = word_keys(docs)
         hit, cols = self._word_table().lookup(keys)
         word_counts = self.words.counts(rows[hit], cols, n_units)
-        char_rows = [self._char_row(doc_forms(d)) for d in docs]
-        char_counts = self.chars.counts(np.repeat(np.arange(n_units), [len(r) for r in char_rows]),
-                                        np.concatenate(char_rows) if char_rows else np.zeros(0, np.int32),
-                                        n_units)
+        char_counts = self.chars.counts(*self._chunk_chars(docs), n_units)
         owner = sp.csr_matrix((np.ones(n_units, np.float32), np.arange(n_units), bounds),
                               shape=(len(texts), n_units))
         lex_units: list[dict[tuple[str, str], float]] = []

@@ -63,14 +63,19 @@ def _parse(word: str) -> WordInfo:
     best = parses[0]
     tags: set[str] = set()
     score = 0.0
-    place = any("Geox" in p.tag and p.score >= 0.1 for p in parses)
+    place = False
     for parse in parses:
-        hit = {t for t in NAME_TAGS if t in parse.tag}
+        grammemes = parse.tag.grammemes
+        place = place or ("Geox" in grammemes and parse.score >= 0.1)
+        hit = _NAME_TAG_SET & grammemes
         if hit:
             tags |= hit
             score += parse.score
     return WordInfo(best.normal_form.replace("ё", "е"), best.tag.POS, analyzer.word_is_known(word),
                     frozenset(tags), score, place)
+
+
+_NAME_TAG_SET = frozenset(NAME_TAGS)
 
 
 def lemma(word: str) -> str:

@@ -59,10 +59,18 @@ def emoji_balance(text: str) -> tuple[int, int]:
     return pos, neg
 
 
+# A plain word with at most one punctuation mark after it needs no normalisation (unless a
+# letter repeats three times): most chunks of a text are like this.
+_PLAIN = re.compile(r"[а-яА-Я]+[,.!?:;)]?")
+_TRIPLE = re.compile(r"(.)\1\1")
+
+
 def normalize(text: str | None) -> str:
     """Return a cleaned copy of `text` for analysis (not for display: offsets change)."""
     if not text:
         return ""
+    if _PLAIN.fullmatch(text) and not _TRIPLE.search(text):
+        return text
     text = unicodedata.normalize("NFC", text)
     text = text.replace("ё", "е").replace("Ё", "Е").translate(_DASHES)
     text = _EMOJI.sub(" ", text)

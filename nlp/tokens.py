@@ -1,7 +1,9 @@
-"""Sentences and tokens, by razdel (rule-based, fast, made for Russian)."""
+"""Sentences and tokens: razdel (rule-based, made for Russian) for spans, and a regular
+expression that reproduces its tokens for the hot path."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from razdel import sentenize, tokenize
@@ -16,28 +18,19 @@ class Span:
     text: str
 
 
-CACHE_LIMIT = 300_000
-_CHUNKS: dict[str, tuple[str, ...]] = {}
+# razdel's tokens of one whitespace-free chunk, as one regular expression (~15× cheaper): a
+# number with its decimal, time-free separators and a hyphenated tail («11-й», «8-800-222»),
+# a word with hyphenated parts («кто-то», «а-214»), a run of sentence punctuation («?!»), any
+# other symbol. On the 51,511 distinct normalised chunks of both corpora 3 differ from razdel
+# (an e-mail with «_», a dash line, a code with «/»).
+_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*(?:[-–]\d+(?:[.,/]\d+)*)*(?:-[^\W\d_]+)*"
+                    r"|[^\W\d_]+(?:-(?:[^\W\d_]+|\d+))*|[!?.…]+|[^\w\s]")
 
 
 def words(text: str) -> list[str]:
-    """Token strings of `text` (words, numbers, punctuation), in order.
-
-    razdel tokenises each whitespace-separated chunk, and chunks are cached: feedback
-    repeats the same «очереди,» and «часа!» endlessly, and razdel almost never joins tokens
-    across a space (on the training corpus 99.6% of texts come out identical to tokenising
-    the whole text; the rest differ in lists of numbers like «1, 2, 3»).
-    """
-    out: list[str] = []
-    cache = _CHUNKS
-    for chunk in text.split():
-        toks = cache.get(chunk)
-        if toks is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            toks = cache[chunk] = tuple(t.text for t in tokenize(chunk))
-        out.extend(toks)
-    return out
+    """Token strings of `text` (words, numbers, punctuation), in order. Callers pass one
+    normalised chunk at a time and cache the result (`nlp.document`)."""
+    return _TOKEN.findall(text)
 
 
 def token_spans(text: str) -> list[Span]:

@@ -4,9 +4,9 @@ model file shipped in `nlp/model/`.
 What is read:
 - `nlp/data/v2/train/*.jsonl` — corpus v2: texts written the way citizens write (stories,
   reviews, letters, news quotes, forum posts, survey answers, ПОС messages), labelled by two
-  annotators with adjudication, each category with its evidence span;
-- `nlp/data/corpus/*.jsonl` — corpus v1: short texts written to the taxonomy (survey and
-  terminal voice), no evidence spans;
+  annotators with adjudication, each category with its evidence span (corpus v1 in
+  `nlp/data/corpus/` can be added with `painmap train --corpus`; texts without evidence
+  spans are handled, see below);
 - `nlp/data/v2/validation/*.jsonl` — the realistic validation set, by writers whose texts are
   not in training: per-category thresholds are calibrated on it and models are judged on it.
   `nlp/data/heldout/` (v1's held-out set) is never read here.
@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ import scipy.sparse as sp
 
 from models.errors import UserError
 from nlp.categories import CODES
+from nlp.classifier import Classifier
 from nlp.document import Text, read
 from nlp.features import FeatureSpace, polarity_extras
 from nlp.jsonl import json_object, text_field
@@ -47,6 +48,7 @@ DATA_DIR = Path(__file__).with_name("data")
 CORPUS_DIR = DATA_DIR / "corpus"
 V2_DIR = DATA_DIR / "v2"
 TRAIN_DIRS = (V2_DIR / "train", CORPUS_DIR)
+V1_WEIGHT = 0.3  # chosen on the validation set (BENCHMARKS.md, NLP)
 VALIDATION_DIR = V2_DIR / "validation"
 LABELS = CODES
 POLARITIES = ("negative", "positive", "mixed", "neutral")
@@ -64,6 +66,7 @@ class Example:
     group: str
     evidence: tuple[tuple[str, int, int], ...] = ()
     genre: str = ""
+    weight: float = 1.0  # in fitting: corpus v1 counts less than the realistic corpus
 
 
 @dataclass(frozen=True)
@@ -125,12 +128,15 @@ def _example(path: Path, number: int, line: str, group: str, require_labels: boo
 
 
 def load_corpus(directories: Sequence[Path] | Path = TRAIN_DIRS) -> list[Example]:
-    """Every labelled file of the directories; the group of an example is its file (a writer)."""
+    """Every labelled file of the directories; the group of an example is its file (a writer).
+    Corpus v1 (`nlp/data/corpus`) is weighted `V1_WEIGHT`: it teaches the short, explicit
+    texts (survey answers, terminal comments) without outvoting the realistic corpus."""
     dirs = [directories] if isinstance(directories, Path) else list(directories)
     examples: list[Example] = []
     for directory in dirs:
+        weight = V1_WEIGHT if directory.resolve() == CORPUS_DIR.resolve() else 1.0
         for path in sorted(directory.glob("*.jsonl")):
-            examples.extend(read_labelled(path))
+            examples.extend(replace(e, weight=weight) if weight != 1.0 else e for e in read_labelled(path))
     return sorted(examples, key=lambda e: e.id)
 
 
@@ -210,9 +216,9 @@ PRAISE = len(LABELS)
 def unit_targets(examples: Sequence[Example], analysed: Analysed, bounds: np.ndarray,
                  other_units: float, unit_logits: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per unit and category: the target and its weight (0 = left out). See the module doc.
-    The last column is praise: every unit of a positive text is praise, no unit of a
-    negative or neutral one; a mixed text has its praise somewhere, so its best-scoring unit
-    under a first model is praise and the rest are left out."""
+    The last column is praise: no unit of a negative or neutral text praises; a positive or
+    mixed text praises somewhere, so its best-scoring unit under a first model (trained on
+    all units of positive texts) is praise and the rest are left out."""
     n_units = int(bounds[-1])
     y = np.zeros((n_units, len(UNIT_COLUMNS)), dtype=np.int8)
     w = np.ones((n_units, len(UNIT_COLUMNS)), dtype=np.float32)
@@ -220,18 +226,20 @@ def unit_targets(examples: Sequence[Example], analysed: Analysed, bounds: np.nda
         lo, hi = int(bounds[r]), int(bounds[r + 1])
         if hi <= lo:
             continue
-        if ex.polarity == "positive":
-            y[lo:hi, PRAISE] = 1
-        elif ex.polarity == "mixed":
-            w[lo:hi, PRAISE] = 0.0
-            if unit_logits is not None:
+        w[lo:hi] = ex.weight
+        if ex.polarity in ("positive", "mixed"):
+            if unit_logits is None:  # first round: a positive text's units, to start from
+                y[lo:hi, PRAISE] = 1 if ex.polarity == "positive" else 0
+                w[lo:hi, PRAISE] = ex.weight if ex.polarity == "positive" else 0.0
+            else:  # then only the unit that praises best; the rest may be narrative
+                w[lo:hi, PRAISE] = 0.0
                 k = int(np.argmax(unit_logits[lo:hi, PRAISE]))
-                y[lo + k, PRAISE], w[lo + k, PRAISE] = 1, 1.0
+                y[lo + k, PRAISE], w[lo + k, PRAISE] = 1, ex.weight
         units = analysed.texts[r].units
         spans = {c: (a, b) for c, a, b in ex.evidence}
         for c in ex.categories:
             j = LABELS.index(c)
-            w[lo:hi, j] = other_units
+            w[lo:hi, j] = other_units * ex.weight
             hits = [k for k, u in enumerate(units) if c in spans and _overlaps(u.start, u.stop, *spans[c])]
             if not hits:
                 if hi - lo == 1:
@@ -241,7 +249,7 @@ def unit_targets(examples: Sequence[Example], analysed: Analysed, bounds: np.nda
                 else:
                     continue
             for k in hits:
-                y[lo + k, j], w[lo + k, j] = 1, 1.0
+                y[lo + k, j], w[lo + k, j] = 1, ex.weight
     return y, w
 
 
@@ -267,11 +275,11 @@ def _logistic(x: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | Non
 
 
 def _one_vs_rest(x: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | None,
-                 w: np.ndarray | None = None) -> Linear:
+                 w: np.ndarray) -> Linear:
     coef = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
     intercept = np.zeros(y.shape[1], dtype=np.float32)
     for j in range(y.shape[1]):
-        coef[:, j], intercept[j] = _logistic(x, y[:, j], C, class_weight, None if w is None else w[:, j])
+        coef[:, j], intercept[j] = _logistic(x, y[:, j], C, class_weight, w[:, j])
     return Linear(coef, intercept)
 
 
@@ -290,7 +298,9 @@ def fit_categories(examples: Sequence[Example], analysed: Analysed, params: Para
     space = FeatureSpace.fit(docs, lexicons, params.weights, params.min_df_words, params.min_df_chars)
     x_units, x_texts, bounds = space.transform_texts([t.docs for t in analysed.texts], analysed.lexicon)
     y_text = text_targets(examples)
-    text = _one_vs_rest(x_texts, y_text, params.C_text, params.class_weight)
+    text_w = np.array([ex.weight for ex in examples], dtype=np.float32)
+    text = _one_vs_rest(x_texts, y_text, params.C_text, params.class_weight,
+                        np.repeat(text_w[:, None], len(LABELS), axis=1))
     y_unit, w_unit = unit_targets(examples, analysed, bounds, params.other_units)
     unit = _one_vs_rest(x_units, y_unit, params.C_unit, params.class_weight, w_unit)
     # second round: texts without located evidence, and the praise of mixed texts, take their
@@ -343,8 +353,9 @@ def fit_polarity(examples: Sequence[Example], analysed: Analysed, x_texts: sp.cs
                     sp.hstack([x_texts[rated], sp.csr_matrix(without[rated])], format="csr")], format="csr")
     target = [POLARITIES.index(ex.polarity) for ex in examples]
     ys = target + [target[i] for i in rated]
+    weights = [ex.weight for ex in examples] + [examples[i].weight for i in rated]
     clf = LogisticRegression(C=params.polarity_C, max_iter=3000, random_state=SEED)
-    clf.fit(xs, ys)
+    clf.fit(xs, ys, sample_weight=np.array(weights, dtype=np.float32))
     coef = np.zeros((xs.shape[1], len(POLARITIES)), dtype=np.float32)
     intercept = np.zeros(len(POLARITIES), dtype=np.float32)
     for k, cls in enumerate(clf.classes_):
@@ -417,7 +428,7 @@ def model_version(examples: Sequence[Example], params: Params, validation: Seque
     for path in sorted((Path(__file__).with_name("lexicons")).glob("*.yaml")):
         h.update(path.read_bytes())
     for ex in [*examples, *validation]:
-        h.update(json.dumps([ex.id, ex.text, ex.categories, ex.polarity, ex.rating, ex.evidence],
+        h.update(json.dumps([ex.id, ex.text, ex.categories, ex.polarity, ex.rating, ex.evidence, ex.weight],
                             ensure_ascii=False).encode())
     return "nlp-" + h.hexdigest()[:12]
 
@@ -462,24 +473,19 @@ def build_model(examples: Sequence[Example], validation: Sequence[Example], para
 
 def predict(model: PainModel, examples: Sequence[Example]) -> tuple[np.ndarray, list[str]]:
     """Pooled category probabilities and polarity of labelled examples (for judging a model)."""
-    from nlp.classifier import Classifier
-
-    clf = Classifier(model, mask=False)
-    results = clf.classify_batch([ex.text for ex in examples], [ex.rating for ex in examples])
+    results = Classifier(model, mask=False).classify_batch([ex.text for ex in examples],
+                                                           [ex.rating for ex in examples])
     probs = np.array([[r.scores[c] for c in model.labels] for r in results], dtype=np.float32)
     return probs, [r.polarity for r in results]
 
 
 def judge(model: PainModel, examples: Sequence[Example]) -> dict[str, Any]:
-    """micro/macro-F1 and polarity accuracy of a model on labelled examples."""
-    from nlp.evaluation import evaluate
+    """micro/macro-F1, polarity accuracy and evidence accuracy of a model on labelled examples."""
+    from nlp.evaluation import evaluation_of
 
-    probs, polarity = predict(model, examples)
-    chosen = [[c for j, c in enumerate(model.labels) if probs[r, j] >= model.thresholds[j]]
-              for r in range(len(examples))]
-    ev = evaluate([e.categories for e in examples], [e.polarity for e in examples], chosen, polarity)
+    ev = evaluation_of(Classifier(model, mask=False), examples)
     return {"micro_f1": ev.micro_f1, "macro_f1": ev.macro_f1, "polarity_accuracy": ev.polarity_accuracy,
-            "n": ev.n}
+            "evidence_accuracy": ev.evidence_accuracy, "n": ev.n}
 
 
 def train(output: Path = DEFAULT_MODEL, corpus_dirs: Sequence[Path] | Path = TRAIN_DIRS,

@@ -15,18 +15,19 @@ a semicolon or a dash between clauses.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 from nlp.tokens import Span
 
 # an end of sentence: terminal punctuation (then optional closing quotes/brackets) followed by
 # a capital letter, a quote or a digit after optional spaces; or a line break
-_END = re.compile(r"[.!?…]+[»\")]*(?=\s*[А-ЯЁA-Z«\"(0-9—-])|\n+")
+_END = re.compile(r"([.!?…]+[»\")]*)[ \t\u00a0]*(?=[А-ЯЁA-Z«\"(0-9—-])|\s*\n\s*")
 # words that end with a full stop without ending a sentence (lower case), and initials
-ABBREVIATIONS = frozenset(
-    "ул г гор им пр просп пер д кв корп стр т е см тел руб р коп обл р-н пос пгт с ст мкр каб окн "
-    "зам нач ген ср св рис гл п пп вх исх н напр др проф доц тыс млн млрд кг км мин сек ч ок прим "
-    "т.е т.д т.п и.о".split())
+ABBREVIATIONS = frozenset((
+    "ул", "г", "гор", "им", "пр", "просп", "пер", "д", "кв", "корп", "стр", "т", "е", "см", "тел",
+    "руб", "р", "коп", "обл", "р-н", "пос", "пгт", "с", "ст", "мкр", "каб", "окн", "зам", "нач", "ген",
+    "ср", "св", "рис", "гл", "п", "пп", "вх", "исх", "н", "напр", "др", "проф", "доц", "тыс", "млн",
+    "млрд", "кг", "км", "мин", "сек", "ч", "ок", "прим", "т.е", "т.д", "т.п", "и.о",
+))
 _WORD_BEFORE = re.compile(r"[\w.-]+$")
 _CLAUSE_CUT = re.compile(r"(?:;|\s[—–-]\s|:\s)")
 MIN_UNIT = 12  # characters: shorter pieces («Ужас.», «5 звёзд.») join their neighbour
@@ -35,20 +36,26 @@ MAX_UNIT = 320  # characters: longer sentences are cut between clauses
 
 def units(text: str) -> list[Span]:
     """Sentence units covering the text's non-blank content, in order."""
-    if not text or not text.strip():
+    if not text or text.isspace():
         return []
-    cuts = [0]
+    pieces: list[tuple[int, int]] = []
+    start = len(text) - len(text.lstrip())
     for m in _END.finditer(text):
-        end = m.end()
-        if m.group()[0] == "." and _abbreviation(text, m.start()):
+        if text[m.start()] == "." and _abbreviation(text, m.start()):
             continue
-        cuts.append(end)
-    cuts.append(len(text))
-    pieces = [_strip(text, a, b) for a, b in pairwise(cuts)]
-    merged = _join_short([p for p in pieces if p is not None], text)
+        stop = m.end(1) if m.group(1) else m.start()
+        if stop > start:
+            pieces.append((start, stop))
+        start = m.end()
+    stop = len(text.rstrip())
+    if stop > start:
+        pieces.append((start, stop))
     out: list[Span] = []
-    for start, stop in merged:
-        out.extend(_cut_long(text, start, stop))
+    for start, stop in _join_short(pieces, text):
+        if stop - start <= MAX_UNIT:
+            out.append(Span(start, stop, text[start:stop]))
+        else:
+            out.extend(_cut_long(text, start, stop))
     return out
 
 
@@ -83,8 +90,6 @@ def _join_short(pieces: list[tuple[int, int]], text: str) -> list[tuple[int, int
 
 
 def _cut_long(text: str, start: int, stop: int) -> list[Span]:
-    if stop - start <= MAX_UNIT:
-        return [Span(start, stop, text[start:stop])]
     out: list[Span] = []
     begin = start
     for m in _CLAUSE_CUT.finditer(text, start, stop):

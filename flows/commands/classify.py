@@ -118,19 +118,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Оценить качество модели на размеченном наборе (точность, полнота, F1, тональность)."""
         from nlp.classifier import Classifier
-        from nlp.evaluation import evaluate as run_evaluation
+        from nlp.evaluation import evaluation_of
         from nlp.training import read_labelled
 
         if not gold.exists():
             raise UserError(f"Файл не найден: {gold}")
-        examples = read_labelled(gold)
         clf = Classifier.load(model, mask=False)
-        results = []
-        for start in range(0, len(examples), BATCH):
-            part = examples[start:start + BATCH]
-            results += clf.classify_batch([e.text for e in part], [e.rating for e in part])
-        ev = run_evaluation([e.categories for e in examples], [e.polarity for e in examples],
-                            [r.categories for r in results], [r.polarity for r in results])
+        ev = evaluation_of(clf, read_labelled(gold), BATCH)
         if as_json:
             sys.stdout.write(json.dumps(ev.as_dict(), ensure_ascii=False, indent=2) + "\n")
             return
@@ -151,3 +145,6 @@ def _print_evaluation(ev: Any, gold: Path, version: str) -> None:
     console.print(table)
     console.print(f"micro-F1: {ev.micro_f1:.3f}   macro-F1: {ev.macro_f1:.3f}   "
                   f"точность тональности: {ev.polarity_accuracy:.3f}")
+    if ev.evidence_accuracy is not None:
+        console.print(f"Обоснование указывает на фрагмент эталонной разметки: {ev.evidence_accuracy:.3f} "
+                      "(доля верно найденных категорий)")
