@@ -23,7 +23,7 @@ HERE = Path(__file__).parent
 CODES = ("queue", "phone", "rudeness", "competence", "schedule", "premises", "booking", "information",
          "timeliness", "bureaucracy", "corruption", "online")
 POLARITIES = ("negative", "positive", "mixed", "neutral")
-HEADER = re.compile(r"^=== ([a-z]\d+-\d{4})(.*)$")
+HEADER = re.compile(r"^=== ([a-z]\d*-\d{4})(.*)$")
 GENRES = {"review": "yandex", "news": None, "story": None, "appeal": None, "forum": None,
           "survey": "survey", "pos": "pos"}
 
