@@ -61,6 +61,7 @@ class Result:
     uncertainty: float = 0.0
     pos_fact: str | None = None  # set when ПОС's own classification decided (no text)
     pos_mapped: bool = False
+    attitudes: list[str] = field(default_factory=list, repr=False)  # per unit: for staff mentions
 
     def as_dict(self) -> dict[str, Any]:
         return {"categories": self.categories, "polarity": self.polarity, "scores": self.scores,
@@ -103,7 +104,8 @@ class Classifier:
             if self.mask:
                 masked, spans = self.masker.mask(raw)
                 result.text_masked = masked
-                result.mentions = [m.as_dict() for m in mentions(raw, spans, result.polarity, read_text)]
+                result.mentions = [m.as_dict() for m in mentions(raw, spans, result.polarity, read_text,
+                                                                 result.attitudes or None)]
                 if spans:
                     _mask_evidence(result, spans, masked)
                 else:
@@ -130,10 +132,12 @@ class Classifier:
             chosen = [j for j in range(len(model.labels)) if cats[row, j] >= model.thresholds[j]]
             evidence = {model.labels[j]: _evidence(part[row], unit_logits, bounds, row, j, unit_bar[j])
                         for j in chosen}
+            lo, hi = int(bounds[row]), int(bounds[row + 1])
             results[i] = Result([model.labels[j] for j in chosen], decide(pols[row], model.polarity_labels),
                                 {lab: round(float(cats[row, j]), 4) for j, lab in enumerate(model.labels)},
                                 evidence=evidence,
-                                uncertainty=uncertainty(cats[row], model.thresholds, pols[row]))
+                                uncertainty=uncertainty(cats[row], model.thresholds, pols[row]),
+                                attitudes=unit_attitudes(unit_logits[lo:hi], len(model.labels)))
         return results
 
 
@@ -161,6 +165,15 @@ def _evidence(text: Text, unit_logits: np.ndarray, bounds: np.ndarray, row: int,
         span = text.units[int(k)]
         out.append(Evidence(span.start, span.stop, float(1 / (1 + np.exp(-scores[k])))))
     return out
+
+
+def unit_attitudes(unit_logits: np.ndarray, n_labels: int) -> list[str]:
+    """Per unit: negative when some complaint is more likely than not, positive when praise
+    is, else neutral (the attitude of a sentence that names a staff member)."""
+    complaint = unit_logits[:, :n_labels].max(axis=1) >= 0.0 if len(unit_logits) else np.zeros(0, bool)
+    praise = unit_logits[:, n_labels] >= 0.0 if len(unit_logits) else np.zeros(0, bool)
+    return ["negative" if c else "positive" if p else "neutral"
+            for c, p in zip(complaint, praise, strict=True)]
 
 
 def uncertainty(cats: np.ndarray, thresholds: np.ndarray, polarity: np.ndarray) -> float:

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
-from typing import Any
+from operator import itemgetter
 
 import numpy as np
 import scipy.sparse as sp
 
-from nlp.document import Doc, Text
+from nlp.document import IDS, IS_WORD, Doc, Text, chunk_analysis
 from nlp.lemmas import lemma_id
 from nlp.lexicon import Lexicon
+from nlp.negation import Vectorised
 
 CHAR_NGRAMS = (3, 4, 5)
 LEXICON_CAP = 3.0
@@ -144,16 +146,20 @@ class KeyTable:
         return hit, self.cols[pos[hit]]
 
 
+@lru_cache(maxsize=1)
+def _structure() -> Vectorised:
+    return Vectorised()
+
+
 def word_keys(docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
     """(unit index, term key) of every word term of the units: the vectorised `word_terms`."""
-    lengths = [len(d.lemmas) for d in docs]
+    lengths = [d.n_tokens for d in docs]
     n = sum(lengths)
     chunks = [p for d in docs for p in d.parsed]
-    ids = np.fromiter(chain.from_iterable(p[5] for p in chunks), np.int64, n)
-    negated = np.fromiter(chain.from_iterable(d.negated for d in docs), bool, n)
-    word = np.fromiter(chain.from_iterable(p[2] for p in chunks), bool, n)
-    clause = np.fromiter(chain.from_iterable(d.clauses for d in docs), np.int64, n)
+    ids = np.fromiter(chain.from_iterable(map(itemgetter(IDS), chunks)), np.int64, n)
+    word = np.fromiter(chain.from_iterable(map(itemgetter(IS_WORD), chunks)), bool, n)
     unit = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    negated, clause = _structure()(ids, unit)
     uni = ids * 2 + negated
     punct = np.isin(ids, [lemma_id(p) for p in _PUNCT_TERMS])
     keep = word | punct
@@ -169,6 +175,20 @@ def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     return m
 
 
+class ChunkChars(dict[str, np.ndarray]):
+    """Raw chunk → char n-gram columns of its word forms, filled on a miss from the chunk's
+    cached analysis (`nlp.document`): one C-level lookup per chunk on the hot path."""
+
+    space: FeatureSpace | None = None
+
+    def __missing__(self, chunk: str) -> np.ndarray:
+        parsed = chunk_analysis(chunk)
+        forms: list[str] = [f for f, w in zip(parsed[0], parsed[2], strict=True) if w]
+        assert self.space is not None
+        row = self[chunk] = self.space._char_row(forms)
+        return row
+
+
 @dataclass
 class FeatureSpace:
     """Fitted vocabularies and block weights; turns Docs into one sparse matrix."""
@@ -178,7 +198,7 @@ class FeatureSpace:
     lexicon_keys: list[tuple[str, str]]
     weights: dict[str, float]
     _char_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    _chunk_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _chunk_cache: ChunkChars = field(default_factory=lambda: ChunkChars(), repr=False)
     _keys: KeyTable | None = field(default=None, repr=False)
 
     @classmethod
@@ -209,20 +229,17 @@ class FeatureSpace:
         """(unit index, column) of the char n-grams of every word form of the units; the
         columns of a raw chunk are cached (a chunk always parses to the same forms)."""
         cache = self._chunk_cache
+        if cache.space is None:
+            cache.space = self
         if len(cache) > 300_000:
             cache.clear()
-        arrays = [cache[c] if c in cache else self._chunk_row(c, p)
-                  for d in docs for c, p in zip(d.chunks, d.parsed, strict=True)]
+        arrays = [cache[c] for d in docs for c in d.chunks]
         if not arrays:
             return np.zeros(0, np.int64), np.zeros(0, np.int32)
         sizes = np.fromiter(map(len, arrays), np.int64, len(arrays))
         chunk_unit = np.repeat(np.arange(len(docs)), [len(d.chunks) for d in docs])
         return np.repeat(chunk_unit, sizes), np.concatenate(arrays)
 
-    def _chunk_row(self, chunk: str, parsed: tuple[Any, ...]) -> np.ndarray:
-        forms = [f for f, w in zip(parsed[0], parsed[2], strict=True) if w]
-        row = self._chunk_cache[chunk] = self._char_row(forms)
-        return row
 
     def encode(self, doc: Doc) -> tuple[np.ndarray, np.ndarray]:
         """Column indices (repeats = counts) of a unit's word and char terms."""

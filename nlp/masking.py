@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from nlp.lemmas import info
 from nlp.people import is_role, oblique_prepositions
@@ -146,8 +146,7 @@ def _is_phone(candidate: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):
     start: int
     stop: int
     text: str
@@ -189,7 +188,7 @@ def _name_groups(text: str, taken: list[tuple[int, int]]) -> list[list[_Word]]:
     """Runs of adjacent capitalised words and initials that could form a name."""
     words: list[_Word] = []
     for m in _NAME_TOKEN.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken and any(a <= m.start() < b for a, b in taken):
             continue
         token = m.group()
         initials = token.endswith(".") and len(token.replace(" ", "")) <= 4

@@ -17,10 +17,12 @@ from nlp.masking import STAFF_CUES, PiiSpan
 from nlp.people import is_role, nominative, oblique_prepositions, role_lemmas
 from nlp.units import units as unit_spans
 
-THANKS = re.compile(r"(?i)спасиб|благодар|признател|молодец|умниц|низкий поклон|побольше бы таких|"
+# The patterns below are matched against lower-cased text (Python cannot skip quickly through
+# an IGNORECASE alternation, and these run for every sentence that names someone).
+THANKS = re.compile(r"спасиб|благодар|признател|молодец|умниц|низкий поклон|побольше бы таких|"
                     r"(?:огромн|больш)\w* человеческ")
 STAFF_WORDS = re.compile(
-    r"(?i)\b(?:" + "|".join(sorted(STAFF_CUES | role_lemmas())) + r")\w*|"
+    r"\b(?:" + "|".join(sorted(STAFF_CUES | role_lemmas())) + r")\w*|"
     r"\bокн[оаеу]\b|окошк|кабинет|\bприн(?:яла?|имала?)\b|"
     r"\bобъяснил|\bпомогл|\bпомог\b|\bнахамил|\bнагрубил|\bкричал|\bотказал|\bвыдал|\bподсказал|"
     r"\bконсультир|\bоформил|\bзаполнил|\bрегистрир|\bработ|\bведущ|\bисполнител|\bответ(?:ил|ила)\b|"
@@ -28,7 +30,7 @@ STAFF_WORDS = re.compile(
     r"\bпровёл|\bсделал|\bпроверил|\bразъяснил|\bподготовил|\bбейдж|\bприем\b|\bприём\b|\bотвернул"
 )
 CITIZEN = re.compile(
-    r"(?i)(?:меня зовут|\bя\s*[,—-]?|с уважением|для связи|контакт\w*|заявител\w*|\bфио\b|от имени|"
+    r"(?:меня зовут|\bя\s*[,—-]?|с уважением|для связи|контакт\w*|заявител\w*|\bфио\b|от имени|"
     r"на имя|\b(?:мо[йяеюё]|моего|моей|моему|моим|наш[аеу]?|нашего|нашей|нашему)\s+(?:сын\w*|доч\w*|мам\w*|"
     r"пап\w*|муж\w*|жен\w*|отц\w*|отец|мат\w*|бабушк\w*|дедушк\w*|внук\w*|внучк\w*|ребен\w*|ребён\w*|свекр\w*|"
     r"т[её]щ\w*|брат\w*|сестр\w*|сосед\w*|родител\w*|супруг\w*)|(?:сын|дочь|дочери|сына|мам[ауы]|маму|мужа|"
@@ -57,7 +59,7 @@ def sentence_polarity(sentence: str, doc: Doc | None = None) -> str:
     neg = senti.get(("sentiment", "negative"), 0.0)
     neg += sum(v for (_, side), v in pain.items() if side == "complaint") * 0.5
     pos += sum(v for (_, side), v in pain.items() if side == "praise") * 0.3
-    if THANKS.search(sentence):
+    if THANKS.search(sentence.lower()):
         pos += 2.0
     if pos - neg >= 0.5:
         return "positive"
@@ -69,10 +71,10 @@ def sentence_polarity(sentence: str, doc: Doc | None = None) -> str:
 def is_staff(span: PiiSpan, sentence: str, offset: int, text: str) -> bool:
     """Staff unless the words just before the name make it the author or their family, or
     the name closes the message as a signature."""
-    local = sentence[: span.start - offset]
-    if CITIZEN.search(local[-40:]):
+    local = sentence[: span.start - offset][-40:].lower()
+    if CITIZEN.search(local):
         return False
-    words_before = re.findall(r"[а-яё]+", local[-40:].lower())
+    words_before = re.findall(r"[а-яё]+", local)
     if words_before and (is_role(words_before[-1]) or words_before[-1] in oblique_prepositions()
                          or (len(words_before) > 1 and is_role(words_before[-2]))):
         return True  # «сотрудница Лапина», «у Ивановой», «к врачу Петрову»
@@ -80,13 +82,17 @@ def is_staff(span: PiiSpan, sentence: str, offset: int, text: str) -> bool:
     head = text[max(0, span.start - 80):span.start]
     if not tail and re.search(r"(?i)тел|связи|уважением|\d{2}-\d{2}|@", head):
         return False  # a signature at the end of a message
-    return bool(STAFF_WORDS.search(sentence) or THANKS.search(sentence))
+    lower = sentence.lower()
+    return bool(STAFF_WORDS.search(lower) or THANKS.search(lower))
 
 
 def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral",
-             read_text: Text | None = None) -> list[Mention]:
+             read_text: Text | None = None, attitudes: list[str] | None = None) -> list[Mention]:
     """Staff mentions among the name spans of `text` (each name once, first sentence wins).
 
+    The attitude of the naming sentence comes from the classifier's unit scores when given
+    (`attitudes`, one per unit of `read_text`: a complaint unit is negative, a praise unit
+    positive — implicit ones too), else from the lexicons; thanks always count as positive.
     A sentence with no attitude of its own («Инспектор Петрова сказала принести справку»)
     takes the attitude of the whole text when that is clearly positive or negative.
     """
@@ -105,7 +111,10 @@ def mentions(text: str, spans: list[PiiSpan], text_polarity: str = "neutral",
         sent = units[k]
         if is_staff(span, sent.text, sent.start, text):
             seen.add(span.text)
-            polarity = sentence_polarity(sent.text, docs[k])
+            if attitudes is not None:
+                polarity = "positive" if THANKS.search(sent.text.lower()) else attitudes[k]
+            else:
+                polarity = sentence_polarity(sent.text, docs[k])
             out.append(Mention(normal_name(span, text), fallback if polarity == "neutral" else polarity,
                                sent.text))
     return out
