@@ -25,9 +25,9 @@ from nlp.features import polarity_extras
 from nlp.masking import PLACEHOLDERS, Masker, PiiSpan
 from nlp.mentions import mentions
 from nlp.model import DEFAULT_MODEL, PainModel, logit, unit_summary
-from nlp.polarity import NEUTRAL, decide
 
 MAX_EVIDENCE = 2  # units per category: the best one, and a second one that also clears the bar
+NEUTRAL = "neutral"  # the polarity of a text with nothing Russian in it
 
 
 @dataclass
@@ -128,16 +128,20 @@ class Classifier:
         summary = unit_summary(unit_logits, bounds, len(model.labels))
         pols = model.polarity_proba(x_texts, polarity_extras(part, [ratings[i] for i in live], cats, summary))
         unit_bar = logit(model.thresholds)
+        labels = model.labels
+        chosen = cats >= model.thresholds
+        doubt = uncertainty(cats, model.thresholds, pols)
+        attitudes = unit_attitudes(unit_logits, len(labels))
+        polarity = [model.polarity_labels[k] for k in pols.argmax(axis=1)]
+        scores = np.round(cats, 4).tolist()
         for row, i in enumerate(live):
-            chosen = [j for j in range(len(model.labels)) if cats[row, j] >= model.thresholds[j]]
-            evidence = {model.labels[j]: _evidence(part[row], unit_logits, bounds, row, j, unit_bar[j])
-                        for j in chosen}
+            picked = np.flatnonzero(chosen[row]).tolist()
             lo, hi = int(bounds[row]), int(bounds[row + 1])
-            results[i] = Result([model.labels[j] for j in chosen], decide(pols[row], model.polarity_labels),
-                                {lab: round(float(cats[row, j]), 4) for j, lab in enumerate(model.labels)},
-                                evidence=evidence,
-                                uncertainty=uncertainty(cats[row], model.thresholds, pols[row]),
-                                attitudes=unit_attitudes(unit_logits[lo:hi], len(model.labels)))
+            evidence = {labels[j]: _evidence(part[row], unit_logits, bounds, row, j, unit_bar[j])
+                        for j in picked}
+            results[i] = Result([labels[j] for j in picked], polarity[row],
+                                dict(zip(labels, scores[row], strict=True)), evidence=evidence,
+                                uncertainty=float(doubt[row]), attitudes=attitudes[lo:hi])
         return results
 
 
@@ -167,22 +171,26 @@ def _evidence(text: Text, unit_logits: np.ndarray, bounds: np.ndarray, row: int,
     return out
 
 
+ATTITUDES = np.array(["neutral", "positive", "negative"], dtype=object)
+
+
 def unit_attitudes(unit_logits: np.ndarray, n_labels: int) -> list[str]:
     """Per unit: negative when some complaint is more likely than not, positive when praise
     is, else neutral (the attitude of a sentence that names a staff member)."""
-    complaint = unit_logits[:, :n_labels].max(axis=1) >= 0.0 if len(unit_logits) else np.zeros(0, bool)
-    praise = unit_logits[:, n_labels] >= 0.0 if len(unit_logits) else np.zeros(0, bool)
-    return ["negative" if c else "positive" if p else "neutral"
-            for c, p in zip(complaint, praise, strict=True)]
+    if not len(unit_logits):
+        return []
+    complaint = unit_logits[:, :n_labels].max(axis=1) >= 0.0
+    praise = unit_logits[:, n_labels] >= 0.0
+    return list(ATTITUDES[np.where(complaint, 2, praise.astype(int))])
 
 
-def uncertainty(cats: np.ndarray, thresholds: np.ndarray, polarity: np.ndarray) -> float:
-    """1 when a category sits exactly at its threshold, falling off with the logit distance
-    to the nearest threshold; a polarity torn between its top two classes counts half."""
-    gap = float(np.min(np.abs(logit(cats) - logit(thresholds))))
-    top = np.sort(polarity)[-2:]
-    torn = float(top[0] / top[1]) if top[1] > 0 else 0.0
-    return max(float(np.exp(-gap)), 0.5 * torn)
+def uncertainty(cats: np.ndarray, thresholds: np.ndarray, polarity: np.ndarray) -> np.ndarray:
+    """Per text: 1 when a category sits exactly at its threshold, falling off with the logit
+    distance to the nearest threshold; a polarity torn between its top two classes counts half."""
+    gap = np.min(np.abs(logit(cats) - logit(thresholds)), axis=1)
+    top = np.sort(polarity, axis=1)[:, -2:]
+    torn = np.divide(top[:, 0], top[:, 1], out=np.zeros(len(top)), where=top[:, 1] > 0)
+    return np.maximum(np.exp(-gap), 0.5 * torn)
 
 
 def _mask_evidence(result: Result, spans: list[PiiSpan], masked: str) -> None:

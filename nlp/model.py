@@ -11,8 +11,10 @@ the linear models that read a text twice — sentence by sentence and as a whole
   out-of-fold predictions, so a complaint that is one sentence in a long story is not
   diluted by the story;
 - per-category thresholds, calibrated on the realistic validation set;
-- polarity (multinomial) over the text features, the rating, emoji and the pooled
-  complaint probabilities.
+- polarity (multinomial) over the text features, the rating, emoji, the pooled complaint
+  probabilities and the strongest praise and complaint units; it decides alone (argmax).
+  Forcing agreement with the categories («a complaint is never positive») was tried on
+  corpus v1 and dropped: category mistakes then spill into polarity.
 
 Only numpy/scipy are needed to apply it, so loading is fast and scikit-learn is a
 training-time tool. Saved with joblib (zlib): the same training inputs give the same bytes.

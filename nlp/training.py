@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from models.errors import UserError
+from models.labels import POLARITIES
 from nlp.categories import CODES
 from nlp.classifier import Classifier
 from nlp.document import Text, read
@@ -51,7 +52,6 @@ TRAIN_DIRS = (V2_DIR / "train", CORPUS_DIR)
 V1_WEIGHT = 0.2  # chosen on the validation set (BENCHMARKS.md, NLP)
 VALIDATION_DIR = V2_DIR / "validation"
 LABELS = CODES
-POLARITIES = ("negative", "positive", "mixed", "neutral")
 SEED = 0
 Progress = Callable[[str, int, int], None]
 
