@@ -229,3 +229,40 @@ def _demo_pii() -> list[str]:
         for span in json.loads(line).get("pii", []):
             out.add(span["text"])
     return sorted(out, key=len)
+
+
+def test_a_nightly_retrain_that_would_lose_is_rejected(sqlite_store: str, region: Path,
+                                                        tmp_path: Path) -> None:
+    """Analysts' labels trigger a retrain; a candidate worse than the model in use on the
+    validation set is recorded with both figures and not used (a tiny corpus and garbage
+    labels make sure it loses; a small validation set keeps the test quick)."""
+    from models.labels import set_analyst_labels
+    from models.tables import NlpModel
+    from nlp.training import CORPUS_DIR, VALIDATION_DIR
+
+    tiny, validation = tmp_path / "tiny", tmp_path / "validation"
+    tiny.mkdir()
+    validation.mkdir()
+    (tiny / "a.jsonl").write_text("\n".join((CORPUS_DIR / "a_yandex.jsonl").read_text("utf-8")
+                                            .splitlines()[:40]) + "\n", "utf-8")
+    (validation / "v.jsonl").write_text("\n".join((VALIDATION_DIR / "v1.jsonl").read_text("utf-8")
+                                                  .splitlines()[:150]) + "\n", "utf-8")
+    config = region / "painmap.toml"
+    settings = f'retrain_min_labels = 20\ncorpus = ["{tiny}"]\nvalidation = "{validation}"'
+    config.write_text(config.read_text("utf-8").replace("retrain_min_labels = 50", settings), "utf-8")
+    first = run_nightly(str(config))
+    assert first["retrain"]["status"] == "skipped"
+    with session_scope() as session:
+        ids = session.execute(select(Feedback.id).where(Feedback.text.is_not(None))  # type: ignore[union-attr]
+                              .order_by(Feedback.id).limit(25)).scalars().all()
+        for fid in ids:
+            set_analyst_labels(session, fid, ["corruption", "online"], "positive", author="test")
+    second = run_nightly(str(config))
+    retrain = second["retrain"]
+    assert retrain["status"] == "rejected" and retrain["labels"] == 25
+    assert retrain["candidate"]["micro_f1"] < retrain["current"]["micro_f1"]
+    assert "reclassified" not in second["classified"]
+    with session_scope() as session:
+        row = session.execute(select(NlpModel)).scalar_one()
+        assert not row.accepted and row.figures == retrain["candidate"] and row.baseline == retrain["current"]
+    assert not (region / "models").exists()
