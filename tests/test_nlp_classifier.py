@@ -101,9 +101,17 @@ def test_batch_matches_single(clf: Classifier) -> None:
 
 
 def test_rating_moves_polarity(clf: Classifier) -> None:
-    text = "Забрала свидетельство о рождении."
-    assert clf.classify(text, rating=5).polarity == "positive"
+    text = "Забрала свидетельство о рождении."  # a plain fact: the stars decide
+    assert clf.classify(text, rating=5).polarity in ("positive", "neutral")
     assert clf.classify(text, rating=1).polarity == "negative"
+    assert clf.classify("Всё сделали быстро.", rating=5).polarity == "positive"
+
+
+def test_a_positive_text_carries_no_category(clf: Classifier) -> None:
+    text = ("Подала заявление 11 марта, по регламенту десять рабочих дней, постановление получила "
+            "24 марта — всё в срок. Спасибо отделу, очень довольна!")
+    result = clf.classify(text, rating=5)
+    assert result.polarity == "positive" and result.categories == [] and result.evidence == {}
 
 
 def test_scores_are_probabilities(clf: Classifier) -> None:
