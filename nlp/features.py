@@ -100,12 +100,6 @@ class Block:
         m.data = (1.0 + np.log(m.data)) * self.idf[m.indices]
         return _l2_rows(m)
 
-    def matrix(self, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """Rows of column indices (repeats = counts) → sublinear TF-IDF, L2-normalised."""
-        lengths = [len(r) for r in rows]
-        cols = np.concatenate(rows).astype(np.int32) if rows else np.zeros(0, np.int32)
-        return self.weigh(self.counts(np.repeat(np.arange(len(rows)), lengths), cols, len(rows)))
-
 
 # Word terms as integers: a unigram is 2·lemma id (+1 when negated); a bigram packs its two
 # unigrams under a flag bit. Vocabulary strings are turned into the same keys once per model.
@@ -240,11 +234,6 @@ class FeatureSpace:
         chunk_unit = np.repeat(np.arange(len(docs)), [len(d.chunks) for d in docs])
         return np.repeat(chunk_unit, sizes), np.concatenate(arrays)
 
-
-    def encode(self, doc: Doc) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices (repeats = counts) of a unit's word and char terms."""
-        return (np.array(self.words.indices(word_terms(doc)), dtype=np.int32),
-                self._char_row(doc_forms(doc)))
 
     def _word_table(self) -> KeyTable:
         if self._keys is None:

@@ -27,10 +27,6 @@ BOUNDARIES = CLAUSE_PUNCT | CONTRAST
 _CUES = FORWARD_CUES | ABSENCE | {"не"}
 
 
-def is_boundary(lemma: str) -> bool:
-    return lemma in BOUNDARIES
-
-
 def structure(lemmas: Sequence[str]) -> tuple[list[bool], list[int]]:
     """Negation scope and clause numbers in one pass (a boundary token gets a number of its
     own, so no clause spans it)."""
@@ -57,15 +53,7 @@ def structure(lemmas: Sequence[str]) -> tuple[list[bool], list[int]]:
 
 def scope(lemmas: Sequence[str]) -> list[bool]:
     """For each token (lemmas, punctuation included) whether it is in a negation scope."""
-    n = len(lemmas)
-    negated = [False] * n
-    for i, lem in enumerate(lemmas):
-        if lem in FORWARD_CUES:
-            _mark_forward(lemmas, negated, i)
-        backward = lem in ABSENCE or (lem == "не" and i + 1 < n and lemmas[i + 1] in AFTER_NE_ABSENCE)
-        if backward:
-            _mark_backward(lemmas, negated, i)
-    return negated
+    return structure(lemmas)[0]
 
 
 def _mark_forward(lemmas: Sequence[str], negated: list[bool], cue: int) -> None:

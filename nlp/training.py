@@ -514,19 +514,3 @@ def train(output: Path = DEFAULT_MODEL, corpus_dirs: Sequence[Path] | Path = TRA
     return TrainReport(output, version, len(corpus), len(analyst), len(validation),
                        {lab: round(float(t), 2) for lab, t in zip(LABELS, model.thresholds, strict=True)},
                        figures, float(model.info["cv_micro_f1"]))
-
-
-def unit_probabilities(model: PainModel, text: str) -> list[tuple[str, dict[str, float]]]:
-    """Each unit of a text with its unit-model probabilities (for inspection and tests)."""
-    from nlp.classifier import lexicon_scores
-
-    t = read(text)
-    x_units, _, _ = model.space.transform_texts([t.docs], lexicon_scores(model, [t]))
-    p = sigmoid(model.unit_logits(x_units))
-    return [(u.text, {c: round(float(p[k, j]), 3) for j, c in enumerate(UNIT_COLUMNS)})
-            for k, u in enumerate(t.units)]
-
-
-__all__ = ["LABELS", "POLARITIES", "Analysed", "Example", "Params", "TrainReport", "analyse_all",
-           "analyst_examples", "build_model", "judge", "load_corpus", "load_validation", "logit",
-           "model_version", "read_labelled", "train"]

@@ -108,3 +108,31 @@ def test_every_lexicon_category_is_a_taxonomy_code() -> None:
     from nlp.categories import CODES
 
     assert {name for name, _ in pains().keys} == set(CODES)
+
+
+def test_batch_negation_matches_the_token_loop() -> None:
+    """`Vectorised` (the hot path) gives the same scopes and clause breaks as `structure`
+    on every unit of a sample of both corpora, plus the cases above."""
+    import numpy as np
+
+    from nlp.document import read
+    from nlp.negation import Vectorised, structure
+    from nlp.training import load_corpus, load_validation
+
+    texts = [e.text for e in load_validation()[::5]] + [e.text for e in load_corpus()[::40]]
+    texts += ["очереди не было", "ни стульев, ни кулера", "не могу дозвониться, однако очередь небольшая",
+              "стульев нет, но очередь огромная", "Нет. Не было! Без"]
+    docs = [d for t in texts for d in read(t).docs]
+    ids = np.array([i for d in docs for i in d.ids], dtype=np.int64)
+    unit = np.repeat(np.arange(len(docs)), [d.n_tokens for d in docs])
+    negated, clauses = Vectorised()(ids, unit)
+    start = 0
+    for d in docs:
+        want_negated, want_clauses = structure(d.lemmas)
+        stop = start + d.n_tokens
+        assert negated[start:stop].tolist() == want_negated, d.lemmas
+        got = clauses[start:stop]
+        # the same clause breaks (numbers differ by an offset per unit)
+        assert (np.diff(got) == np.diff(np.array(want_clauses, dtype=np.int64))).all(), d.lemmas
+        start = stop
+    assert start == len(ids) > 10_000
