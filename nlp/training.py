@@ -43,7 +43,7 @@ from nlp.document import Text, read
 from nlp.features import FeatureSpace, polarity_extras
 from nlp.jsonl import json_object, text_field
 from nlp.lexicon import combined, pains, sentiment
-from nlp.model import DEFAULT_MODEL, Linear, PainModel, logit, max_per_text, sigmoid, unit_summary
+from nlp.model import DEFAULT_MODEL, Linear, PainModel, max_per_text, sigmoid, unit_summary
 
 DATA_DIR = Path(__file__).with_name("data")
 CORPUS_DIR = DATA_DIR / "corpus"
