@@ -46,7 +46,7 @@ def test_corpus_is_valid_and_large() -> None:
     assert len({e.id for e in examples}) == len(examples)
     assert len({e.group for e in examples}) >= 8  # one group per writer
     realistic = [e for e in load_corpus(V2_DIR / "train") if e.categories]
-    assert all({c for c, _, _ in e.evidence} == set(e.categories) for e in realistic)  # evidence for every code
+    assert all({c for c, _, _ in e.evidence} == set(e.categories) for e in realistic)  # every code
 
 
 def test_validation_is_by_other_writers_and_realistic() -> None:
