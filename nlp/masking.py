@@ -344,7 +344,16 @@ def _after_place_cue(text: str, start: int) -> bool:
     return (bool(words) and words[-1] in PLACE_CUES) or before.rstrip().endswith(("ул.", "пр.", "им."))
 
 
+# Offices people name like persons («в Росреестре», «из Соцфонда»): never asked about.
+OFFICE_STEMS = ("росреестр", "соцфонд", "пенсионн", "минсоц", "минздрав", "минобр", "госуслуг", "гибдд",
+                "роспотребнадзор", "роскомнадзор", "казначейств", "прокуратур")
+
+
 def _needs_ner(sentence: str, offset: int, taken: list[tuple[int, int]]) -> bool:
+    """Whether NER could find a name here that the patterns did not: a capitalised word that
+    is not a sentence start, not taken, not an office, not right after a place cue (a name
+    NER found there would be dropped as a street or a village anyway), and that the
+    dictionary knows as a name or does not know at all."""
     for m in _CAP_WORD.finditer(sentence):
         if m.start() == 0 or sentence[max(0, m.start() - 3):m.start()].rstrip()[-1:] in ".!?«\"(…\n":
             continue
@@ -352,7 +361,7 @@ def _needs_ner(sentence: str, offset: int, taken: list[tuple[int, int]]) -> bool
         if any(a <= pos < b for a, b in taken):
             continue
         lower = m.group().lower().replace("ё", "е")
-        if lower in NOT_NAMES:
+        if lower in NOT_NAMES or lower.startswith(OFFICE_STEMS) or _after_place_cue(sentence, m.start()):
             continue
         w = info(lower)
         if w.name_tags or not w.known:
