@@ -55,6 +55,9 @@ def test_demo_run_then_an_idle_second_run(sqlite_store: str, region: Path) -> No
     assert sources["szn/yandex"]["n_new"] == 245
     assert sources["zags/terminal"]["n_new"] == 1780
     assert first["classified"]["classified"] > 5000
+    # text-less ПОС messages are coded by their «Факт»; a value without a rule is listed
+    assert first["classified"]["pos_mapped"] > 20
+    assert any("Взаимодействие ведомств" in value for value in first["classified"]["pos_unmapped"])
     assert {p["org"] for p in first["practice"]} == {"szn", "zags", "opeka", "archive"}
     with session_scope() as session:
         assert session.execute(select(func.count(Classification.id))).scalar_one() > 500
