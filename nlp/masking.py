@@ -62,6 +62,14 @@ ADDRESS_CUED = re.compile(
     r"(?i)(?<=по адресу)[:\s]+[^.;\n!?]{3,80}?\d+[а-я]?(?:[-/]\d+)?(?:,?\s*(?:кв\.?|квартира)\s*\d+)?"
     r"|(?<=адрес)[:\s]+[^.;\n!?]{3,80}?\d+[а-я]?(?:[-/]\d+)?(?:,?\s*(?:кв\.?|квартира)\s*\d+)?"
 )
+# House before street: «дома №5 по ул. Садовой», «в доме 12 по улице Мира, кв. 3»
+ADDRESS_HOUSE_FIRST = re.compile(
+    r"(?i:дом[ауе]?|д\.)\s*№?\s*\d+[а-яА-Я]?(?:/\d+)?"
+    r"(?:,?\s*(?i:корп\.|корпус|стр\.)\s*\d+)?\s+(?i:по)\s+"
+    r"(?i:ул\.|улиц[еы]|пр\.|проспект[ау]|пер\.|переулк[ау]|бульвар[ау]|шоссе|наб\.|набережной|пл\.|площади)"
+    r"\s*[А-ЯЁ0-9][\w.-]*(?:\s[А-ЯЁ][\w-]*){0,2}"
+    r"(?:,?\s*(?i:кв\.|квартира)\s*\d+)?"
+)
 
 _CAP_WORD = re.compile(r"(?<![А-Яа-яЁёA-Za-z])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?![А-Яа-яЁё])")
 _NAME_TOKEN = re.compile(r"(?<![А-Яа-яЁёA-Za-z])(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?![А-Яа-яЁё])"
@@ -128,7 +136,7 @@ def _addresses(text: str) -> list[PiiSpan]:
         if hint.start() < covered:
             continue
         lo, hi = max(0, hint.start() - HINT_BEFORE), min(len(text), hint.end() + HINT_AFTER)
-        for regex in (ADDRESS, ADDRESS_CUED):
+        for regex in (ADDRESS, ADDRESS_CUED, ADDRESS_HOUSE_FIRST):
             for m in regex.finditer(text, lo, hi):
                 found.setdefault((m.start(), m.end()), PiiSpan("address", m.start(), m.end(), m.group()))
         covered = hi - HINT_AFTER // 2
