@@ -316,13 +316,13 @@ class Masker:
         return _resolve(found + names)
 
     def _ner_names(self, text: str, taken: list[tuple[int, int]]) -> list[PiiSpan]:
-        """natasha NER, only on sentences with a capitalised word nothing else explained."""
-        from nlp.tokens import sentences
+        """natasha NER, only on sentence units with a capitalised word nothing else explained."""
+        from nlp.units import units
 
         out: list[PiiSpan] = []
         if not _needs_ner(text, 0, taken):  # the common case: no sentence to ask about
             return out
-        for sent in sentences(text):
+        for sent in units(text):
             if not _needs_ner(sent.text, sent.start, taken):
                 continue
             for span in ner_spans(sent.text):
@@ -369,10 +369,10 @@ def _needs_ner(sentence: str, offset: int, taken: list[tuple[int, int]]) -> bool
         if any(a <= pos < b for a, b in taken):
             continue
         lower = m.group().lower().replace("ё", "е")
-        if lower in NOT_NAMES or lower.startswith(OFFICE_STEMS) or _after_place_cue(sentence, m.start()):
+        if lower in NOT_NAMES or lower.startswith(OFFICE_STEMS):
             continue
         w = info(lower)
-        if w.name_tags or not w.known:
+        if (w.name_tags or not w.known) and not _after_place_cue(sentence, m.start()):
             return True
     return False
 
