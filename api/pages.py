@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from api.deps import COOKIE, Caller, get_session
-from api.queries import FeedbackFilter, QueueFilter, get_feedback, list_feedback, queue_item
+from api.queries import FeedbackFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.labels import (
     CATEGORIES,
@@ -206,7 +206,7 @@ def labelling_page(request: Request, who: PageCaller, session: DB, period: str |
     """«Разметка»: the texts the model is least sure of, one at a time."""
     current = period_or_default(session, period)
     start, end = current.utc_bounds()
-    position = queue_item(session, QueueFilter(org or None, start, end), item, after)
+    position = queue_item(session, FeedbackFilter(org=org or None, start=start, end=end), item, after)
     shown = get_feedback(session, position.item_id) if position.item_id else None
     if shown is not None:
         shown["published"] = _when(shown["published_at"])

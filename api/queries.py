@@ -39,6 +39,11 @@ def _filtered(flt: FeedbackFilter) -> Select[Feedback, Source, Organisation, str
         .join(Organisation, col(Organisation.id) == col(Source.org_id))
         .outerjoin(Service, col(Service.id) == col(Feedback.service_id))
     )
+    return _where(query, flt)
+
+
+def _where(query: Any, flt: FeedbackFilter) -> Any:
+    """The filter's conditions on a query that joins Feedback, Source and Organisation."""
     if flt.org:
         query = query.where(or_(col(Organisation.code) == flt.org, col(Organisation.name) == flt.org))
     if flt.channel:
@@ -200,27 +205,13 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass
-class QueueFilter:
-    """The labelling queue: items with text the model has scored, least sure first."""
-
-    org: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-def _queue(flt: QueueFilter) -> Any:
+def _queue(flt: FeedbackFilter) -> Any:
+    """The labelling queue: items with text the model has scored (least sure first, below)."""
     query = (select(col(Feedback.id), col(Feedback.uncertainty), col(Feedback.analyst_labeled_at))
              .join(Source, col(Source.id) == col(Feedback.source_id))
              .join(Organisation, col(Organisation.id) == col(Source.org_id))
              .where(col(Feedback.uncertainty).is_not(None), col(Feedback.text_masked).is_not(None)))
-    if flt.org:
-        query = query.where(col(Organisation.code) == flt.org)
-    if flt.start is not None:
-        query = query.where(col(Feedback.published_at) >= flt.start)
-    if flt.end is not None:
-        query = query.where(col(Feedback.published_at) < flt.end)
-    return query
+    return _where(query, flt)
 
 
 @dataclass
@@ -235,7 +226,7 @@ class QueuePosition:
     next_id: int | None
 
 
-def queue_item(session: Session, flt: QueueFilter, item_id: int | None = None,
+def queue_item(session: Session, flt: FeedbackFilter, item_id: int | None = None,
                after_id: int | None = None) -> QueuePosition:
     """The item to show: `item_id` itself, else the first unlabelled one after `after_id` in
     the queue's order (uncertainty descending, then id), else the first unlabelled one at all

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -75,17 +76,27 @@ def shot(driver: object, name: str) -> None:
     driver.save_screenshot(str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
 
 
-def test_heatmap_drilldown_and_correction(server: tuple[str, Seeded], browser: object) -> None:
+def open_as_analyst(driver: object, server: tuple[str, Seeded], path: str) -> object:
+    """Open a page, log in on the form it redirects to, and return a 20-second waiter."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, seeded = server
-    driver = browser
     wait = WebDriverWait(driver, 20)  # type: ignore[arg-type]
-    driver.get(f"{base}/painmap?period=2025")  # type: ignore[attr-defined]
+    driver.get(f"{base}{path}")  # type: ignore[attr-defined]
     wait.until(ec.presence_of_element_located((By.ID, "token"))).send_keys(seeded.tokens["analyst"])
     driver.find_element(By.ID, "login").click()  # type: ignore[attr-defined]
+    return wait
+
+
+def test_heatmap_drilldown_and_correction(server: tuple[str, Seeded], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    base, seeded = server
+    driver = browser
+    wait: Any = open_as_analyst(driver, server, "/painmap?period=2025")
     wait.until(ec.presence_of_element_located((By.ID, "painmap-table")))
     # The heatmap is drawn by plotly served from the package: its SVG must appear.
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#heatmap .main-svg")))
@@ -117,14 +128,10 @@ def test_labelling_queue_by_keyboard(server: tuple[str, Seeded], browser: object
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     base, seeded = server
     driver = browser
-    wait = WebDriverWait(driver, 20)  # type: ignore[arg-type]
-    driver.get(f"{base}/labelling?period=2025")  # type: ignore[attr-defined]
-    wait.until(ec.presence_of_element_located((By.ID, "token"))).send_keys(seeded.tokens["analyst"])
-    driver.find_element(By.ID, "login").click()  # type: ignore[attr-defined]
+    wait: Any = open_as_analyst(driver, server, "/labelling?period=2025")
     card = wait.until(ec.presence_of_element_located((By.ID, "queue-item")))
     first = int(card.get_attribute("data-id"))
     assert first == seeded.ids["z2"]  # the text the model is least sure of

@@ -28,14 +28,15 @@ def clf() -> Classifier:
     return Classifier.load(ner=False)
 
 
-def _seed(texts: list[tuple[str, str | None, float]] = TEXTS) -> dict[str, int]:
+def _seed(texts: list[tuple[str, str | None, float | None]] = TEXTS, kind: str = "yandex",
+          extras: dict[str, dict[str, str]] | None = None) -> dict[str, int]:
     with session_scope() as session:
         org, _ = ensure_organisation(session, "mfc", "МФЦ")
-        src = ensure_source(session, org, "yandex")
+        src = ensure_source(session, org, kind)
         ids = {}
         for ext, text, rating in texts:
             fb = Feedback(source_id=src.id, external_id=ext, text=text, rating=rating,  # type: ignore[arg-type]
-                          content_hash=f"h-{ext}")
+                          content_hash=f"h-{ext}", extra=(extras or {}).get(ext, {}))
             session.add(fb)
             session.flush()
             ids[ext] = fb.id
@@ -130,16 +131,8 @@ def test_textless_pos_messages_are_coded_by_their_pos_fact(store: str, clf: Clas
         ("2", {"category": "Дороги", "subcategory": "Ремонт", "fact": "Ямы на дороге"}, []),
         ("3", {"category": "Неведомое", "subcategory": "Что-то", "fact": "Что-то ещё"}, []),
     ]
-    with session_scope() as session:
-        org, _ = ensure_organisation(session, "szn", "Соцзащита")
-        src = ensure_source(session, org, "pos")
-        ids = {}
-        for ext, extra, _ in facts:
-            fb = Feedback(source_id=src.id, external_id=ext, text=None, extra=extra,  # type: ignore[arg-type]
-                          content_hash=f"h-{ext}")
-            session.add(fb)
-            session.flush()
-            ids[ext] = fb.id
+    ids = _seed([(ext, None, None) for ext, _, _ in facts], kind="pos",
+                extras={ext: extra for ext, extra, _ in facts})
     counts = classify_pending(classifier=clf)
     assert counts.pos_mapped == 2
     assert counts.as_dict()["pos_unmapped"] == {"Неведомое / Что-то / Что-то ещё": 1}
