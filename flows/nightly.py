@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
@@ -29,6 +29,9 @@ from flows.config import AppConfig, OrganisationConfig, SourceConfig, load_confi
 from models.db import session_scope
 from models.errors import SourceBlocked, UserError
 from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
+
+if TYPE_CHECKING:  # the NLP packages load at first use: a command's start-up stays short
+    from nlp.registry import RetrainPlan
 
 
 @dataclass
@@ -274,7 +277,7 @@ def _configured_model(config: AppConfig) -> Path | None:
     return config.resolve(config.nlp.model_path) if config.nlp.model_path else None
 
 
-def retrain_plan(config: AppConfig) -> Any:
+def retrain_plan(config: AppConfig) -> RetrainPlan:
     from nlp.registry import RetrainPlan
     from nlp.training import TRAIN_DIRS, VALIDATION_DIR
 

@@ -122,3 +122,27 @@ def test_evaluate_bad_gold(tmp_path: Path) -> None:
     gold = _write(tmp_path / "gold.jsonl", [bad])
     result = runner.invoke(app, ["evaluate", "--gold", str(gold)])
     assert result.exit_code == 1 and "строка 1, поле «categories»" in str(result.exception)
+
+
+def test_evaluate_reads_evidence_spans(tmp_path: Path) -> None:
+    text = "Пришла оформить пособие. Простояла в коридоре три часа, люди стояли даже на лестнице."
+    span = [text.index("Простояла"), len(text)]
+    rec = {"id": "e1", "text": text, "categories": ["queue"], "polarity": "negative", "evidence": {"queue": span}}
+    gold = _write(tmp_path / "gold.jsonl", [rec])
+    result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["evidence_accuracy"] == 1.0  # the story's first sentence is not it
+    shown = runner.invoke(app, ["evaluate", "--gold", str(gold)])
+    assert "Обоснование указывает на фрагмент эталонной разметки: 1.000" in shown.stdout
+
+
+@pytest.mark.parametrize(("evidence", "message"), [
+    ({"phone": [0, 5]}, "поле «evidence»"),  # a code the record does not have
+    ({"queue": [5, 500]}, "поле «evidence»"),  # outside the text
+])
+def test_evaluate_bad_evidence(tmp_path: Path, evidence: dict[str, list[int]], message: str) -> None:
+    rec = {"id": "x", "text": "Очередь огромная", "categories": ["queue"], "polarity": "negative",
+           "evidence": evidence}
+    gold = _write(tmp_path / "gold.jsonl", [rec])
+    result = runner.invoke(app, ["evaluate", "--gold", str(gold)])
+    assert result.exit_code == 1 and message in str(result.exception)
