@@ -127,7 +127,8 @@ def test_evaluate_bad_gold(tmp_path: Path) -> None:
 def test_evaluate_reads_evidence_spans(tmp_path: Path) -> None:
     text = "Пришла оформить пособие. Простояла в коридоре три часа, люди стояли даже на лестнице."
     span = [text.index("Простояла"), len(text)]
-    rec = {"id": "e1", "text": text, "categories": ["queue"], "polarity": "negative", "evidence": {"queue": span}}
+    rec = {"id": "e1", "text": text, "categories": ["queue"], "polarity": "negative",
+           "evidence": {"queue": span}}
     gold = _write(tmp_path / "gold.jsonl", [rec])
     result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--json"])
     assert result.exit_code == 0, result.output
