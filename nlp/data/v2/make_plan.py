@@ -231,6 +231,12 @@ WRITERS = [
     ("t6", {"appeal": 1}, 300, "train"),
     ("t7", {"forum": 1}, 320, "train"),
     ("t8", {"survey": 1, "pos": 1}, 450, "train"),
+    # a second round of training writers, in the genre mix of the real texts (news quotes and
+    # map reviews first), added when the corpus of 3,030 texts still left room to grow
+    ("t9", {"news": 1}, 300, "train"),
+    ("t10", {"review": 1}, 300, "train"),
+    ("t11", {"story": 1, "appeal": 1}, 300, "train"),
+    ("t12", {"forum": 1, "news": 1}, 300, "train"),
     ("v1", {"review": 3, "forum": 1, "survey": 1}, 340, "validation"),
     ("v2", {"news": 3, "story": 1, "appeal": 1, "pos": 1}, 340, "validation"),
 ]
