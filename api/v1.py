@@ -29,6 +29,7 @@ from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, set_analyst_la
 from models.painmap import pain_map
 from models.tables import ApiToken
 from scoring.periods import Period, parse_period
+from vocabulary.cells import csv_cell
 
 router = APIRouter(prefix="/api/v1")
 Viewer = Annotated[Caller, Depends(require("viewer"))]
@@ -49,7 +50,7 @@ def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow({k: csv_cell(_cell(v)) for k, v in row.items()})
     # BOM so that Excel opens the Cyrillic text correctly.
     return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -32,6 +32,7 @@ from scoring.satisfaction import (
     score_channel,
     weighted_data,
 )
+from vocabulary.cells import csv_cell
 
 NO_PRACTICE = "no_data"
 OVERALL = "overall"
@@ -286,17 +287,21 @@ def scores_csv(data: dict[str, Any]) -> str:
     """The JSON of `scores_json` flattened to one row per indicator (CLI and API)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+
+    def row(values: list[Any]) -> None:
+        writer.writerow([csv_cell(v) for v in values])
+
     writer.writerow(CSV_COLUMNS)
     for org in data["organisations"]:
         prev = org["previous"]
         before = {c["channel"]: c for c in prev["channels"]}
         for c in org["channels"]:
-            writer.writerow([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
-                             c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
-                             prev["diff"]["channels"].get(c["channel"])])
+            row([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
+                 c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
+                 prev["diff"]["channels"].get(c["channel"])])
         for key in ("k_ud", "k_pr", "k_ef"):
-            writer.writerow([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
-                             prev["period"], prev[key], prev["diff"][key]])
+            row([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
+                 prev["period"], prev[key], prev["diff"][key]])
     return out.getvalue()
 
 
