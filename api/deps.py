@@ -1,7 +1,9 @@
 """Request dependencies: a DB session and the caller's token/role.
 
-Clients send `Authorization: Bearer <token>`; the analyst pages keep the token in an
-HttpOnly cookie set by the login form. 401 without a valid token, 403 for a weaker role.
+API clients send `Authorization: Bearer <token>`, and the API accepts nothing else: the
+analyst pages keep the token in an HttpOnly cookie set by the login form, and a cookie
+the browser attaches to any site's request must not drive the API (CSRF). 401 without a
+valid token, 403 for a weaker role.
 
 A token's lookup is remembered for a couple of seconds (revocation in this process clears
 it at once; another worker process notices within `TOKEN_TTL`), so that a busy client does
@@ -56,7 +58,7 @@ def _secret(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get(COOKIE)
+    return None
 
 
 def _from_store(secret: str) -> Caller | None:

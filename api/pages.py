@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi import Path as FPath
@@ -33,7 +33,24 @@ from models.tables import Feedback, Organisation
 from scoring.periods import Period, parse_period
 from scoring.satisfaction import CHANNEL_NAMES
 
-router = APIRouter(include_in_schema=False)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def same_origin(request: Request) -> None:
+    """Refuse a state-changing page request sent from another site (CSRF). The pages
+    authenticate by cookie, which the browser attaches whoever made the form; the browser
+    also says who made it — `Origin` (every modern browser on a POST) or, failing that,
+    `Referer` — and that must be this site. A request carrying neither is refused too."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("origin") or request.headers.get("referer") or ""
+    host = request.headers.get("host", "")
+    if not sent or sent == "null" or urlsplit(sent).netloc != host:
+        raise HTTPException(403, "Запрос отклонён: форма отправлена не со страниц painmap. "
+                                 "Откройте страницу заново и повторите.")
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin)])
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 PAGE_SIZE = 50
 
@@ -86,22 +103,40 @@ def home(request: Request) -> Response:
     return RedirectResponse("/painmap" if request.cookies.get(COOKIE) else "/login", 303)
 
 
+def local_path(target: str, default: str = "") -> str:
+    """`target` when it is a path on this site, else `default`. A `next`/`back` taken from a
+    request must not send the user elsewhere: `//evil.example`, `/\\evil.example` (browsers
+    read both as another host), `https://…` and control characters are refused."""
+    if (not target.startswith("/") or target.startswith(("//", "/\\"))
+            or any(ch in target for ch in "\\\r\n\t") or urlsplit(target).netloc):
+        return default
+    return target
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/painmap") -> HTMLResponse:
-    return render(request, "login.html", None, next=next if next.startswith("/") else "/painmap")
+    return render(request, "login.html", None, next=local_path(next, "/painmap"))
 
 
 @router.post("/login")
 def login(request: Request, session: DB, token: str = Form(...),
           next: str = Form("/painmap")) -> Response:
+    target = local_path(next, "/painmap")
     if lookup(session, token.strip()) is None:
-        return render(request, "login.html", None, error="Неверный или отозванный токен.", next=next)
-    response = RedirectResponse(next if next.startswith("/") else "/painmap", 303)
+        return render(request, "login.html", None, error="Неверный или отозванный токен.", next=target)
+    response = RedirectResponse(target, 303)
     response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="lax", max_age=12 * 3600)
     return response
 
 
-@router.get("/logout")
+@router.get("/logout", response_class=HTMLResponse)
+def logout_form(request: Request) -> HTMLResponse:
+    """A link to /logout lands here: leaving takes a POST, so another site cannot log the
+    analyst out."""
+    return render(request, "logout.html", None)
+
+
+@router.post("/logout")
 def logout() -> Response:
     response = RedirectResponse("/login", 303)
     response.delete_cookie(COOKIE)
@@ -249,7 +284,7 @@ def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: I
     item["published"] = _when(item["published_at"])
     item["html"] = highlight(item["text"] or "", item["evidence"])
     return render(request, "feedback.html", who, item=item, saved=saved,
-                  back=back if back.startswith("/") else "",
+                  back=local_path(back),
                   channel_name=CHANNEL_NAMES.get(item["channel"], item["channel"]),
                   can_edit=who.can("analyst"),
                   categories=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES],
@@ -268,8 +303,8 @@ async def feedback_save(request: Request, who: PageCaller, session: DB,
     set_analyst_labels(session, feedback_id, categories, polarity,
                        author=who.name or f"token#{who.token_id}")
     session.commit()
-    back = str(form.get("back") or "")
-    target = f"/feedback/{feedback_id}?saved=1" + (f"&back={quote(back)}" if back.startswith("/") else "")
+    back = local_path(str(form.get("back") or ""))
+    target = f"/feedback/{feedback_id}?saved=1" + (f"&back={quote(back)}" if back else "")
     return RedirectResponse(target, 303)
 
 

@@ -16,7 +16,8 @@ from tests.api_fixtures import Seeded, seed
 @pytest.fixture
 def site(sqlite_store: str) -> Iterator[tuple[TestClient, Seeded]]:
     seeded = seed()
-    with TestClient(create_app()) as client:
+    # As a browser does on every form POST from the pages.
+    with TestClient(create_app(), headers={"Origin": "http://testserver"}) as client:
         yield client, seeded
 
 
@@ -139,3 +140,72 @@ def test_dashboard_shows_how_often_the_model_agreed_with_analysts(site: tuple[Te
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     assert cells == ["2", "50,00", "0,86"]  # 1 of 2 the same; tp 3, fp 0, fn 1 → F1 6/7
     assert "ЗАГС</td>" not in dash.split('id="agreement-table"')[1].split("</table>")[0]
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example/phish", "/\\evil.example", "https://evil.example/", "javascript:alert(1)",
+    "/\t/evil.example", "evil.example", "http:evil.example",
+])
+def test_login_never_leaves_the_site(site: tuple[TestClient, Seeded], target: str) -> None:
+    client, seeded = site
+    resp = client.post("/login", data={"token": seeded.tokens["viewer"], "next": target},
+                       follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"] == "/painmap"
+    form = client.get("/login", params={"next": target}).text
+    assert 'name="next" value="/painmap"' in form
+    page = client.get(f"/feedback/{seeded.ids['q1']}", params={"back": target}).text
+    assert "evil.example" not in page
+
+
+def test_login_keeps_a_local_next(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    resp = client.post("/login", data={"token": seeded.tokens["viewer"], "next": "/followup?period=2025"},
+                       follow_redirects=False)
+    assert resp.headers["location"] == "/followup?period=2025"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Origin": "", "Referer": "http://evil.example/page"},
+    {"Origin": ""},
+])
+def test_cross_site_form_posts_are_refused(site: tuple[TestClient, Seeded], headers: dict[str, str]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["analyst"])
+    item = seeded.ids["q2"]
+    resp = client.post(f"/feedback/{item}", data={"categories": ["queue"]}, headers=headers,
+                       follow_redirects=False)
+    assert resp.status_code == 403 and "не со страниц painmap" in resp.text
+    page = client.get(f"/feedback/{item}").text
+    assert 'value="phone" checked' in page and 'value="queue" checked' not in page
+    assert client.post("/logout", headers=headers, follow_redirects=False).status_code == 403
+    assert client.get("/painmap", follow_redirects=False).status_code == 200
+
+
+def test_same_site_referer_is_enough(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["analyst"])
+    resp = client.post(f"/feedback/{seeded.ids['q2']}", data={"categories": ["queue"]},
+                       headers={"Origin": "", "Referer": "http://testserver/feedback/1"},
+                       follow_redirects=False)
+    assert resp.status_code == 303
+
+
+def test_logout_takes_a_post(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["viewer"])
+    page = client.get("/logout")
+    assert page.status_code == 200 and 'action="/logout"' in page.text
+    assert client.get("/painmap", follow_redirects=False).status_code == 200
+    resp = client.post("/logout", follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"] == "/login"
+    assert client.get("/painmap", follow_redirects=False).status_code == 303
+
+
+def test_the_api_ignores_the_page_cookie(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["admin"])
+    assert client.get("/api/v1/feedback").status_code == 401
+    resp = client.put(f"/api/v1/feedback/{seeded.ids['q2']}/labels", json={"categories": ["queue"]})
+    assert resp.status_code == 401
