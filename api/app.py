@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -35,6 +36,39 @@ def create_served_app() -> FastAPI:
     return app
 
 
+JOURNAL_EVERY = 3.0  # seconds between attempts to write label edits journalled during an import
+
+
+def _apply_journalled_edits(app: FastAPI) -> None:
+    """While the app runs, write the label edits journalled because an import held the
+    store (see `models.edits`) as soon as the store takes writes again."""
+    import threading
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        from sqlmodel import Session
+
+        from models.db import get_engine
+        from models.edits import apply_journal
+
+        while not stop.wait(JOURNAL_EVERY):
+            try:
+                with Session(get_engine()) as session:
+                    apply_journal(session)
+            except Exception:  # the next round retries; the edits stay in the journal
+                logging.getLogger(__name__).exception("journalled label edits not written yet")
+
+    @app.on_event("startup")
+    def _start() -> None:
+        stop.clear()
+        threading.Thread(target=loop, name="label-edits", daemon=True).start()
+
+    @app.on_event("shutdown")
+    def _stop() -> None:
+        stop.set()
+
+
 def create_app() -> FastAPI:
     from api import pages, v1
 
@@ -45,6 +79,8 @@ def create_app() -> FastAPI:
         "(`painmap token create --role viewer|analyst|admin`).",
         version="1",
     )
+
+    _apply_journalled_edits(app)
 
     @app.exception_handler(UserError)
     async def _user_error(_request: Request, exc: UserError) -> JSONResponse:

@@ -16,17 +16,18 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlmodel import Session, col
+from starlette.datastructures import FormData
 
 from api.deps import COOKIE, Caller, get_session
 from api.queries import FeedbackFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
+from models.edits import QUEUED, LabelEdit, save_labels
 from models.labels import (
     CATEGORIES,
     CATEGORY_NAMES,
     POLARITIES,
     POLARITY_NAMES,
     model_agreement,
-    set_analyst_labels,
 )
 from models.painmap import pain_map
 from models.tables import Feedback, Organisation
@@ -237,7 +238,7 @@ def _queue_url(org: str, period: str, **params: int | None) -> str:
 @router.get("/labelling", response_class=HTMLResponse)
 def labelling_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
                    org: str = "", item: int | None = None, after: int | None = None,
-                   saved: int | None = None) -> HTMLResponse:
+                   saved: int | None = None, queued: bool = False) -> HTMLResponse:
     """«Разметка»: the texts the model is least sure of, one at a time."""
     current = period_or_default(session, period)
     start, end = current.utc_bounds()
@@ -253,6 +254,7 @@ def labelling_page(request: Request, who: PageCaller, session: DB, period: str |
     return render(request, "labelling.html", who, nav="labelling", item=shown, pos=position,
                   period=current.key, period_label=current.label, org=org, orgs=orgs,
                   periods=_with(available_periods(session), current.key), saved=saved,
+                  queued=QUEUED if queued else None,
                   can_edit=who.can("analyst"),
                   categories=[(c, CATEGORY_NAMES[c], k, code)
                               for c, k, code in zip(CATEGORIES, CATEGORY_KEYS, KEY_CODES, strict=True)],
@@ -267,23 +269,27 @@ async def labelling_save(request: Request, who: PageCaller, session: DB, feedbac
     if not role_allows(who.role, "analyst"):
         raise HTTPException(403, "Размечать тексты может только аналитик.")
     form = await request.form()
-    categories = [str(c) for c in form.getlist("categories")]
-    polarity = str(form.get("polarity") or "") or None
-    set_analyst_labels(session, feedback_id, categories, polarity, author=who.name or f"token#{who.token_id}")
-    session.commit()
+    stored = save_labels(session, _edit(form, feedback_id, who))
     return RedirectResponse(_queue_url(str(form.get("org") or ""), str(form.get("period") or ""),
-                                       after=feedback_id, saved=feedback_id), 303)
+                                       after=feedback_id, saved=feedback_id, queued=int(not stored) or None),
+                            303)
+
+
+def _edit(form: FormData, feedback_id: int, who: Caller) -> LabelEdit:
+    polarity = str(form.get("polarity") or "") or None
+    return LabelEdit(feedback_id, [str(c) for c in form.getlist("categories")], polarity,
+                     author=who.name or f"token#{who.token_id}")
 
 
 @router.get("/feedback/{feedback_id}", response_class=HTMLResponse)
 def feedback_page(request: Request, who: PageCaller, session: DB, feedback_id: ItemId, back: str = "",
-                  saved: bool = False) -> HTMLResponse:
+                  saved: bool = False, queued: bool = False) -> HTMLResponse:
     item = get_feedback(session, feedback_id, unmasked=who.can("admin"))
     if item is None:
         raise HTTPException(404, "Отзыв не найден.")
     item["published"] = _when(item["published_at"])
     item["html"] = highlight(item["text"] or "", item["evidence"])
-    return render(request, "feedback.html", who, item=item, saved=saved,
+    return render(request, "feedback.html", who, item=item, saved=saved, queued=QUEUED if queued else None,
                   back=local_path(back),
                   channel_name=CHANNEL_NAMES.get(item["channel"], item["channel"]),
                   can_edit=who.can("analyst"),
@@ -298,13 +304,10 @@ async def feedback_save(request: Request, who: PageCaller, session: DB,
     if not role_allows(who.role, "analyst"):
         raise HTTPException(403, "Исправлять разметку может только аналитик.")
     form = await request.form()
-    categories = [str(c) for c in form.getlist("categories")]
-    polarity = str(form.get("polarity") or "") or None
-    set_analyst_labels(session, feedback_id, categories, polarity,
-                       author=who.name or f"token#{who.token_id}")
-    session.commit()
+    stored = save_labels(session, _edit(form, feedback_id, who))
     back = local_path(str(form.get("back") or ""))
-    target = f"/feedback/{feedback_id}?saved=1" + (f"&back={quote(back)}" if back else "")
+    target = (f"/feedback/{feedback_id}?saved=1" + ("" if stored else "&queued=1")
+              + (f"&back={quote(back)}" if back else ""))
     return RedirectResponse(target, 303)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
@@ -24,8 +26,9 @@ from api.queries import (
 from api.scores import compute, peek
 from api.tokens import ROLES, create_token, revoke
 from flows.scores import resolve_period
+from models.edits import QUEUED, LabelEdit, save_labels
 from models.errors import UserError
-from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES, set_analyst_labels
+from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES
 from models.painmap import pain_map
 from models.tables import ApiToken
 from scoring.periods import Period, parse_period
@@ -131,14 +134,18 @@ class Labels(BaseModel):
 
 
 @router.put("/feedback/{feedback_id}/labels", tags=["feedback"],
-            summary="Исправить категории и тональность (аналитик)")
-def correct_labels(feedback_id: Id, labels: Labels, who: Analyst, session: DB) -> dict[str, Any]:
+            summary="Исправить категории и тональность (аналитик)",
+            responses={202: {"description": "Хранилище занято загрузкой: правка сохранена в журнале "
+                                            "и будет записана, как только загрузка закончится."}})
+def correct_labels(feedback_id: Id, labels: Labels, who: Analyst, session: DB) -> Any:
     if get_feedback(session, feedback_id) is None:
         raise HTTPException(404, "Отзыв не найден.")
-    set_analyst_labels(session, feedback_id, list(labels.categories), labels.polarity,
-                       author=who.name or f"token#{who.token_id}")
-    session.commit()
-    return get_feedback(session, feedback_id) or {}
+    edit = LabelEdit(feedback_id, list(labels.categories), labels.polarity,
+                     author=who.name or f"token#{who.token_id}")
+    if save_labels(session, edit):
+        return get_feedback(session, feedback_id) or {}
+    return JSONResponse({**(get_feedback(session, feedback_id) or {}), "pending": asdict(edit),
+                         "detail": QUEUED}, status_code=202)
 
 
 @router.get("/mentions", tags=["feedback"], summary="Упоминания сотрудников (администратор)")

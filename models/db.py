@@ -20,6 +20,15 @@ def database_url(url: str | None = None) -> str:
 
 
 _ENGINES: dict[str, Engine] = {}
+BUSY_SECONDS = 60  # how long a SQLite connection waits for another writer to finish
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database or another store."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("sqlite:///", 1)[-1] if "sqlite:///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
 
 
 def _engine(url: str) -> Engine:
@@ -30,11 +39,11 @@ def _engine(url: str) -> Engine:
 
 def _create(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("sqlite:///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
         # A reader per API worker thread: SQLite in WAL mode serves concurrent readers.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60},
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
                                pool_size=20, max_overflow=40)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -64,14 +64,20 @@ def categories_of(session: Session, feedback_ids: Iterable[int]) -> dict[int, li
     return out
 
 
-def set_analyst_labels(session: Session, feedback_id: int, categories: list[str],
-                       polarity: str | None, author: str | None = None) -> Feedback:
-    """Replace the analyst's labels of an item; they are never overwritten by the model."""
+def check_labels(categories: list[str], polarity: str | None) -> None:
     unknown = sorted(set(categories) - set(CATEGORIES))
     if unknown:
         raise UserError(f"неизвестные категории: {', '.join(unknown)}")
     if polarity is not None and polarity not in POLARITIES:
         raise UserError(f"неизвестная тональность: {polarity}")
+
+
+def set_analyst_labels(session: Session, feedback_id: int, categories: list[str],
+                       polarity: str | None, author: str | None = None,
+                       at: datetime | None = None) -> Feedback:
+    """Replace the analyst's labels of an item; they are never overwritten by the model.
+    (The API and pages go through `models.edits.save_labels`, which survives a locked store.)"""
+    check_labels(categories, polarity)
     item = session.get(Feedback, feedback_id)
     if item is None:
         raise UserError(f"отзыв №{feedback_id} не найден")
@@ -82,7 +88,7 @@ def set_analyst_labels(session: Session, feedback_id: int, categories: list[str]
                                    origin="analyst", author=author))
     if polarity is not None:
         item.polarity, item.polarity_origin = polarity, "analyst"
-    item.analyst_labeled_at = utcnow()
+    item.analyst_labeled_at = at or utcnow()
     session.add(item)
     session.flush()
     return item
