@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi import Path as FPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -31,7 +31,7 @@ from models.labels import (
 )
 from models.painmap import pain_map
 from models.tables import Feedback, Organisation
-from scoring.periods import Period, parse_period
+from scoring.periods import PLAUSIBLE, Period, parse_period
 from scoring.satisfaction import CHANNEL_NAMES
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,6 +67,7 @@ def page_caller(request: Request, session: Session = Depends(get_session)) -> Ca
 PageCaller = Annotated[Caller, Depends(page_caller)]
 DB = Annotated[Session, Depends(get_session)]
 ItemId = Annotated[int, FPath(ge=1, le=2_147_483_647)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]  # as on the API: SQLite takes 64-bit integers only
 
 
 def render(request: Request, name: str, who: Caller | None, **context: Any) -> HTMLResponse:
@@ -76,16 +77,19 @@ def render(request: Request, name: str, who: Caller | None, **context: Any) -> H
 
 
 def available_periods(session: Session) -> list[str]:
-    """Years and quarters that have feedback, newest first."""
+    """Years and quarters that have feedback, newest first (within the plausible years:
+    a stray date stored before the ingest checked them must not list a millennium)."""
     first, last = session.execute(select(func.min(Feedback.published_at),
                                          func.max(Feedback.published_at))).one()
+    this_year = [str(datetime.now(UTC).year)]
     if first is None:
-        return [str(datetime.now(UTC).year)]
+        return this_year
     out = []
-    for year in range(last.year, first.year - 1, -1):
+    years = PLAUSIBLE.years()
+    for year in range(min(last.year, years.stop - 1), max(first.year, years.start) - 1, -1):
         out.append(str(year))
         out += [f"{year}-Q{q}" for q in range(4, 0, -1)]
-    return out
+    return out or this_year
 
 
 def period_or_default(session: Session, period: str | None) -> Period:
@@ -171,13 +175,13 @@ def _with(periods: list[str], current: str) -> list[str]:
 
 @router.get("/painmap/cell", response_class=HTMLResponse)
 def cell_page(request: Request, who: PageCaller, session: DB, org: str, category: str, period: str,
-              offset: int = 0) -> HTMLResponse:
+              offset: Offset = 0) -> HTMLResponse:
     if category not in CATEGORIES:
         raise HTTPException(404, "Нет такой категории.")
     current = period_or_default(session, period)
     start, end = current.utc_bounds()
     flt = FeedbackFilter(org=org, category=category, start=start, end=end)
-    total, items = list_feedback(session, flt, PAGE_SIZE, max(0, offset))
+    total, items = list_feedback(session, flt, PAGE_SIZE, offset)
     org_row = session.execute(select(Organisation).where(col(Organisation.code) == org)).scalar_one_or_none()
     for item in items:
         item["published"] = _when(item["published_at"])
@@ -348,11 +352,11 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
 
 @router.get("/followup", response_class=HTMLResponse)
 def followup_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
-                  org: str = "", offset: int = 0) -> HTMLResponse:
+                  org: str = "", offset: Offset = 0) -> HTMLResponse:
     current = period_or_default(session, period)
     start, end = current.utc_bounds()
     total, items = list_feedback(session, FeedbackFilter(org=org or None, start=start, end=end,
-                                                         max_rating=1.0), 200, max(0, offset))
+                                                         max_rating=1.0), 200, offset)
     for item in items:
         item["published"] = _when(item["published_at"])
         item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])

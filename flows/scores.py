@@ -19,7 +19,7 @@ from models.errors import UserError
 from models.tables import Organisation, ScoreSnapshot, utcnow
 from scoring import levels
 from scoring.efficiency import k_ef
-from scoring.periods import PERIOD_HELP, Period, days, parse_date, parse_period
+from scoring.periods import PERIOD_HELP, Period, parse_period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult, compute_practice
 from scoring.satisfaction import (
     CHANNEL_NAMES,
@@ -239,7 +239,7 @@ def resolve_period(period: str | None, start: str | None, end: str | None) -> Pe
         if period:
             return parse_period(period)
         if start and end:
-            return days(parse_date(start), parse_date(end))
+            return parse_period(f"{start}..{end}")
     except ValueError as exc:
         raise UserError(str(exc)) from None
     raise UserError(f"Укажите период: --period или --from и --to. {PERIOD_HELP}")

@@ -28,8 +28,10 @@ from ingest.terminal import parse_terminal
 from ingest.vashkontrol import parse_vashkontrol
 from models.db import session_scope
 from models.errors import UserError
+from models.settings import get_settings
 from models.tables import Service, Source
 from scoring.periods import Period, parse_period
+from vocabulary.dates import DateWindow
 
 Parser = Callable[[Path, ParseOptions], Iterator[Outcome]]
 PARSERS: dict[str, Parser] = {
@@ -94,7 +96,9 @@ def import_file(kind: str, path: Path, source_id: int,
     except UserError as exc:
         record_failed_run(source_id, kind=kind, error=str(exc), origin=str(path), url=url)
         raise
-    result = ingest_records(source_id, records, kind=kind, origin=str(path), url=url, progress=progress)
+    dates = DateWindow(earliest=get_settings().earliest_date, tz=options.tz)
+    result = ingest_records(source_id, records, kind=kind, origin=str(path), url=url, progress=progress,
+                            dates=dates)
     return ImportResult(**vars(result), n_outside=records.outside)
 
 

@@ -19,8 +19,9 @@ Guarantees:
   the row in place; the previous values go to `feedback_versions`. `classified_hash` is
   left alone, so NLP re-classifies exactly the items whose `content_hash` differs from it.
 - `Rejected` records and records failing the pipeline's own checks (rating outside 1–5,
-  a naive date, an empty id, the same external id twice in one import with different
-  content) are quarantined with the reason and their location.
+  a naive date, a date outside the plausible window — before `PAINMAP_EARLIEST_DATE`,
+  default 01.01.2000, or after tomorrow —, an empty id, the same external id twice in one
+  import with different content) are quarantined with the reason and their location.
 - Service names are resolved to the source organisation's services; unknown ones are created.
 - The source's health (`status`, `status_detail`, `last_run_at`) is set from the run.
 """
@@ -42,7 +43,9 @@ from ingest.runs import RUN_STATUSES, STATUS_OK, record_failed_run
 from ingest.store import ChunkOutcome, FeedbackWriter, QuarantineItem
 from models.db import session_scope
 from models.errors import UserError
+from models.settings import get_settings
 from models.tables import IngestRun, Source, utcnow
+from vocabulary.dates import DateWindow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,6 +89,7 @@ def ingest_records(
     status: str = STATUS_OK,
     note: str | None = None,
     chunk_size: int = CHUNK_SIZE,
+    dates: DateWindow | None = None,
 ) -> IngestResult:
     """Import `records` into source `source_id` in one transaction (see the module doc).
 
@@ -94,7 +98,8 @@ def ingest_records(
     with the number of input records consumed by that chunk (an increment, as Rich's
     `advance` takes). `status`/`note` let a crawler record a partial result: e.g.
     `status="blocked", note="капча на странице 3"` stores what was fetched and marks the
-    run and the source as blocked.
+    run and the source as blocked. `dates` is the plausible window (default: from
+    `PAINMAP_EARLIEST_DATE` to tomorrow in Moscow time).
     """
     if status not in RUN_STATUSES:
         raise ValueError(f"unknown run status {status!r}")
@@ -102,7 +107,8 @@ def ingest_records(
     try:
         with session_scope(url) as session:
             return _ingest(session, source_id, records, kind=kind, origin=origin, progress=progress,
-                           status=status, note=note, chunk_size=chunk_size, started=started)
+                           status=status, note=note, chunk_size=chunk_size, started=started,
+                           dates=dates or DateWindow(earliest=get_settings().earliest_date))
     except BaseException as exc:
         _record_failure(source_id, kind, origin, url, started, exc)
         raise
@@ -110,7 +116,7 @@ def ingest_records(
 
 def _ingest(session: Session, source_id: int, records: Iterable[FeedbackRecord | Rejected], *,
             kind: str, origin: str | None, progress: Callable[[int], None] | None, status: str,
-            note: str | None, chunk_size: int, started: datetime) -> IngestResult:
+            note: str | None, chunk_size: int, started: datetime, dates: DateWindow) -> IngestResult:
     source = session.get(Source, source_id)
     if source is None:
         raise SourceNotFound(f"источник с идентификатором {source_id} не найден в базе")
@@ -123,7 +129,7 @@ def _ingest(session: Session, source_id: int, records: Iterable[FeedbackRecord |
     result = IngestResult(run_id=run.id, status=status)
     seen: dict[str, str] = {}
     for chunk in _batches(records, chunk_size):
-        rows, rejected = _prepare(chunk, seen, result)
+        rows, rejected = _prepare(chunk, seen, result, dates)
         _add(result, writer.write(rows))
         writer.quarantine(rejected)
         result.n_quarantined += len(rejected)
@@ -145,10 +151,11 @@ def _ingest(session: Session, source_id: int, records: Iterable[FeedbackRecord |
     return result
 
 
-def _prepare(chunk: list[FeedbackRecord | Rejected], seen: dict[str, str],
-             result: IngestResult) -> tuple[list[Any], list[QuarantineItem]]:
+def _prepare(chunk: list[FeedbackRecord | Rejected], seen: dict[str, str], result: IngestResult,
+             dates: DateWindow) -> tuple[list[Any], list[QuarantineItem]]:
     """Split a chunk into rows to write and items to quarantine; `seen` (external id → hash)
     spans the whole import so a repeated id is caught across chunks."""
+    earliest, end = dates.utc_bounds()
     rows = []
     rejected: list[QuarantineItem] = []
     for record in chunk:
@@ -162,6 +169,10 @@ def _prepare(chunk: list[FeedbackRecord | Rejected], seen: dict[str, str],
             row = normalise(record)
         except RecordError as exc:
             rejected.append(QuarantineItem(_where(record), payload_of(record), str(exc)))
+            continue
+        if row.published_at is not None and not earliest <= row.published_at < end:
+            reason = dates.why_not(row.published_at) or ""
+            rejected.append(QuarantineItem(_where(record), payload_of(record), reason))
             continue
         previous = seen.get(row.external_id)
         if previous is None:

@@ -6,11 +6,14 @@ Everything organisational (offices, sources, schedule) lives in the TOML config
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vocabulary.dates import EARLIEST
 
 DEFAULT_DB_PATH = Path("data") / "painmap.db"
 
@@ -24,6 +27,7 @@ class Settings(BaseSettings):
     config: Path | None = Field(default=None, description="path of painmap.toml")
     pos_api_token: str | None = Field(default=None, description="token of the ПОС API")
     data_dir: Path = Field(default=Path("data"), description="where the default SQLite file lives")
+    earliest_date: date = Field(default=EARLIEST, description="feedback dated earlier is quarantined")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

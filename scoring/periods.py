@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from vocabulary.dates import DateWindow
+
 YEAR, QUARTER, MONTH, RANGE = "year", "quarter", "month", "range"
 _ROMAN = ("I", "II", "III", "IV")
 _MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
@@ -24,6 +26,7 @@ _PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), MONTH),
 )
 PERIOD_HELP = "Период: 2025, 2025-Q3, 2025-07 или диапазон дат."
+PLAUSIBLE = DateWindow()
 
 
 @dataclass(frozen=True)
@@ -113,17 +116,23 @@ def days(first: date, last: date) -> Period:
     return Period(RANGE, first, last + timedelta(days=1))
 
 
-def parse_period(text: str) -> Period:
-    """`2025`, `2025-Q3`, `2025-07`, or `FROM..TO` with ISO or DD.MM.YYYY dates."""
+def parse_period(text: str, window: DateWindow = PLAUSIBLE) -> Period:
+    """`2025`, `2025-Q3`, `2025-07`, or `FROM..TO` with ISO or DD.MM.YYYY dates, inside the
+    plausible `window` (years 2000 to tomorrow's by default): `0001` or `9999-12-30..` is a
+    typo, answered in Russian before any date arithmetic can overflow."""
     value = text.strip()
     if ".." in value:
         first, last = value.split("..", 1)
-        return days(parse_date(first), parse_date(last))
+        start, end = parse_date(first), parse_date(last)
+        _plausible(start.year, window, text)
+        _plausible(end.year, window, text)
+        return days(start, end)
     for pattern, kind in _PATTERNS:
         match = pattern.match(value)
         if not match:
             continue
         numbers = [int(g) for g in match.groups()]
+        _plausible(numbers[0], window, text)
         if kind == YEAR:
             return year(numbers[0])
         if kind == QUARTER:
@@ -131,6 +140,12 @@ def parse_period(text: str) -> Period:
         if 1 <= numbers[1] <= 12:
             return month(numbers[0], numbers[1])
     raise ValueError(f"непонятный период «{text}». {PERIOD_HELP}")
+
+
+def _plausible(value: int, window: DateWindow, text: str) -> None:
+    years = window.years()
+    if value not in years:
+        raise ValueError(f"период «{text.strip()}» вне допустимых лет {years.start}–{years.stop - 1}")
 
 
 def parse_date(text: str) -> date:

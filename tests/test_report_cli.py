@@ -108,7 +108,7 @@ def test_a_quarter_uses_the_practice_data_of_its_year(sqlite_store: str, tmp_pat
 def test_a_period_without_any_data(sqlite_store: str, tmp_path: Path) -> None:
     with session_scope() as session:
         populate(session, tmp_path)
-    output, docx, xlsx = report(tmp_path, "--period", "2030")
+    output, docx, xlsx = report(tmp_path, "--period", "2020")
     doc = Document(str(docx))
     assert len(headings(doc)) == 6 and not doc.inline_shapes  # no numbers, no diagrams
     text = docx_text(doc)
