@@ -77,19 +77,20 @@ def render(request: Request, name: str, who: Caller | None, **context: Any) -> H
 
 
 def available_periods(session: Session) -> list[str]:
-    """Years and quarters that have feedback, newest first (within the plausible years:
-    a stray date stored before the ingest checked them must not list a millennium)."""
-    first, last = session.execute(select(func.min(Feedback.published_at),
-                                         func.max(Feedback.published_at))).one()
+    """Years and quarters that have feedback, newest first. Only plausible dates count: a
+    stray 1900 or 2099 stored before the ingest checked dates must not list a millennium."""
     this_year = [str(datetime.now(UTC).year)]
+    low, high = PLAUSIBLE.utc_bounds()
+    published = col(Feedback.published_at)
+    first, last = session.execute(select(func.min(published), func.max(published))
+                                  .where(published >= low, published < high)).one()
     if first is None:
         return this_year
     out = []
-    years = PLAUSIBLE.years()
-    for year in range(min(last.year, years.stop - 1), max(first.year, years.start) - 1, -1):
+    for year in range(last.year, first.year - 1, -1):
         out.append(str(year))
         out += [f"{year}-Q{q}" for q in range(4, 0, -1)]
-    return out or this_year
+    return out
 
 
 def period_or_default(session: Session, period: str | None) -> Period:
