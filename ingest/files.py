@@ -26,6 +26,16 @@ from zoneinfo import ZoneInfo
 from models.errors import UserError
 
 MAX_BYTES = 100 * 1024 * 1024
+# An xlsx is a zip: a 1 MB file can unpack to 300 MB of sheet XML and minutes of parsing.
+# What it unpacks to is capped too, at this multiple of the file limit (checked from the
+# zip's directory, before parsing).
+UNPACKED_PER_BYTE_LIMIT = 2
+# Excel holds at most 32,767 characters in a cell; a longer one is a broken export or an
+# attack. Its row is quarantined (the rest of the file imports), the cell kept shortened.
+MAX_CELL_CHARS = 32_767
+# The csv module refuses fields over 128 KB with an exception that would lose the whole
+# file; the cell limit above decides instead (a field can never exceed the file limit).
+csv.field_size_limit(MAX_BYTES)
 HEADER_SCAN_ROWS = 30
 XLSX, CSV = "xlsx", "csv"
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -67,7 +77,7 @@ def sniff(path: Path, max_bytes: int = MAX_BYTES) -> str:
                                f"{_megabytes(max_bytes)}; разбейте выгрузку на части по периодам")
     with path.open("rb") as fh:
         head = fh.read(8)
-    kind = _kind_of(path, head)
+    kind = _kind_of(path, head, max_bytes)
     suffix = path.suffix.lower()
     if kind == XLSX and suffix in _CSV_SUFFIXES:
         raise file_error(path, f"по расширению это {suffix}, а по содержимому — книга Excel (.xlsx); "
@@ -78,25 +88,34 @@ def sniff(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return kind
 
 
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.0f} МБ"
 
 
-def _kind_of(path: Path, head: bytes) -> str:
+def _kind_of(path: Path, head: bytes, max_bytes: int) -> str:
     if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(path)
+        return _zip_kind(path, max_bytes * UNPACKED_PER_BYTE_LIMIT)
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise file_error(path, f"это {what}")
     return CSV
 
 
-def _zip_kind(path: Path) -> str:
+def _zip_kind(path: Path, max_unpacked: int) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise file_error(path, "повреждённый архив ZIP/xlsx: откройте и пересохраните файл") from None
+    names = {e.filename for e in entries}
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > max_unpacked:
+        raise file_error(path, f"в распакованном виде книга занимает {_megabytes(unpacked)}, предел — "
+                               f"{_megabytes(max_unpacked)}; разбейте выгрузку на части по периодам")
     if "xl/workbook.xml" in names:
         return XLSX
     if "content.xml" in names:
@@ -159,11 +178,24 @@ def sniff_delimiter(text: str) -> str:
 class Row:
     number: int
     cells: list[Any]
+    problem: str | None = None  # why the row goes to quarantine whatever its values say
+
 
     def get(self, index: int | None) -> Any:
         if index is None or index >= len(self.cells):
             return None
         return self.cells[index]
+
+
+def bounded(row: Row) -> Row:
+    """The row with every over-long cell shortened and the reason noted in `problem`."""
+    for i, cell in enumerate(row.cells):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            row.cells[i] = f"{cell[:200]}… (обрезано)"
+            row.problem = (f"ячейка в столбце {i + 1} длиннее {_thousands(MAX_CELL_CHARS)} символов "
+                           f"({_thousands(len(cell))}): так много текста в ячейке не бывает, "
+                           "строка не загружена")
+    return row
 
 
 @dataclass
@@ -220,7 +252,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[Row]:
             row = Row(start + offset, [cell.strip() for cell in cells])
             start = reader.line_num + 1
             if not is_blank(row.cells):
-                yield row
+                yield bounded(row)
     except csv.Error as exc:
         raise file_error(path, f"строка {reader.line_num + offset}: испорченная строка CSV ({exc})") from None
 
@@ -237,16 +269,25 @@ def _xlsx_tables(path: Path) -> Iterator[Table]:
         for sheet in workbook.worksheets:
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # some writers store a wrong used range
-            yield Table(path, sheet.title, _sheet_rows(sheet))
+            yield Table(path, sheet.title, _sheet_rows(path, sheet))
     finally:
         workbook.close()
 
 
-def _sheet_rows(sheet: Any) -> Iterator[Row]:
-    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        values = [cell.strip() if isinstance(cell, str) else cell for cell in cells]
-        if not is_blank(values):
-            yield Row(number, values)
+def _sheet_rows(path: Path, sheet: Any) -> Iterator[Row]:
+    """Rows of a sheet, read lazily; broken sheet XML (found only while reading) is the same
+    Russian error as a broken file, naming the sheet and the last good row."""
+    number = 0
+    try:
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            values = [cell.strip() if isinstance(cell, str) else cell for cell in cells]
+            if not is_blank(values):
+                yield bounded(Row(number, values))
+    except UserError:
+        raise
+    except Exception as exc:  # ParseError, KeyError, ValueError…: openpyxl's reading of bad XML
+        raise file_error(path, f"лист «{sheet.title}», после строки {number}: повреждённые данные листа "
+                               f"({type(exc).__name__}); откройте и пересохраните файл") from None
 
 
 def is_blank(cells: Sequence[Any]) -> bool:

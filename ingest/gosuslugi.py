@@ -60,6 +60,9 @@ def _rows(located: Located, period: Period, services: Services) -> Iterator[Outc
     start = datetime.combine(period.start, time(), UTC)
     ids = UniqueIds()
     for row in located.rows():
+        if row.problem:
+            yield reject(located, row, row.problem)
+            continue
         name = text_value(row.get(located.columns["service"]))
         if name is not None and norm(name) in _TOTALS:
             continue

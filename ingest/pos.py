@@ -68,6 +68,9 @@ def parse_pos(path: Path, options: ParseOptions | None = None) -> Iterator[Outco
 def _rows(located: Located, tz: ZoneInfo) -> Iterator[Outcome]:
     ids = UniqueIds()
     for row in located.rows():
+        if row.problem:
+            yield reject(located, row, row.problem)
+            continue
         values = {key: row.get(index) for key, index in located.columns.items()}
         outcome = pos_record(values, located.table.where(row.number), tz)
         if isinstance(outcome, Rejected):

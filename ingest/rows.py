@@ -97,7 +97,7 @@ def outcomes(located: Located, fields_of: Callable[[Row], Fields], identify: Ide
     what a row says, `identify` gives it an id. Only good rows are identified, so a bad row
     neither shifts the content-hash occurrence numbers nor claims a file id."""
     for row in located.rows():
-        fields = fields_of(row)
+        fields = row.problem or fields_of(row)
         if isinstance(fields, str):
             yield reject(located, row, fields)
             continue

@@ -262,8 +262,11 @@ def test_missing_regulations_line(tmp_path: Path) -> None:
     ("name", "content", "message"),
     [
         ("old.xls", b"\xd0\xcf\x11\xe0", ".xls (Excel 97–2003) не поддерживается"),
-        ("broken.xlsx", b"not a zip", "не читается как книга Excel"),
-        ("notes.docx", b"", "ожидается книга Excel"),
+        ("broken.xlsx", b"not a zip", "по содержимому — нет"),
+        ("notes.docx", b"", "файл пуст"),
+        ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, "изображение PNG"),
+        ("dump.csv", bytes(range(256)) * 40, "двоичный файл"),
+        ("dump.xlsx", b"PK\x03\x04" + bytes(range(256)) * 40, "повреждённый архив"),
     ],
 )
 def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:

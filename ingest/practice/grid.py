@@ -10,15 +10,14 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from ingest.files import XLSX, decode, file_error, sniff
 from ingest.practice.cells import normalise, text
 from models.errors import UserError
 
@@ -72,48 +71,43 @@ class Sheet:
 
 
 def load_sheets(path: Path) -> list[Sheet]:
-    """Every sheet of the file; a clear error for anything that is not .xlsx or CSV."""
+    """Every sheet of the file; a clear error for anything that is not .xlsx or CSV. The
+    file is judged the way every import judges files (`ingest.files.sniff`: size, what it
+    unpacks to, content rather than extension) before a byte of it is parsed."""
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"Файл {path} не найден.")
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return _excel(path)
-    if suffix in {".csv", ".txt", ".tsv"}:
-        return _csv(path)
-    if suffix == ".xls":
+    if path.suffix.lower() == ".xls":
         raise UserError(f"Файл {path.name}: формат .xls (Excel 97–2003) не поддерживается — "
                         "сохраните книгу как .xlsx.")
-    raise UserError(f"Файл {path.name}: ожидается книга Excel (.xlsx) или CSV.")
+    return _excel(path) if sniff(path) == XLSX else _csv(path)
 
 
 def _excel(path: Path) -> list[Sheet]:
     try:
         workbook = load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise UserError(f"Файл {path.name} не читается как книга Excel: {exc}") from None
-    sheets = []
-    for ws in workbook.worksheets:
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-        sheets += _sections(Sheet(ws.title, path, rows, merged))
+        sheets = []
+        for ws in workbook.worksheets:
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+            sheets += _sections(Sheet(ws.title, path, rows, merged))
+    except Exception as exc:  # openpyxl raises many kinds (ParseError, KeyError…) for broken files
+        raise file_error(path, f"не читается как книга Excel ({type(exc).__name__}): "
+                               "откройте и пересохраните файл") from None
     return sheets
 
 
 def _csv(path: Path) -> list[Sheet]:
-    raw = path.read_bytes()
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        content = raw.decode("cp1251")
+    content = decode(path, path.read_bytes())
     lines = content.splitlines()
-    sample = "\n".join(lines[:20])
+    sample = "\n".join(lines[:20])  # title lines of stacked tables defeat `sniff_delimiter`
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
     except csv.Error:
         delimiter = ";" if ";" in sample else ","
-    rows: list[list[Any]] = [[c if c.strip() else None for c in r]
-                             for r in csv.reader(lines, delimiter=delimiter)]
+    try:
+        rows: list[list[Any]] = [[c if c.strip() else None for c in r]
+                                 for r in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error as exc:
+        raise file_error(path, f"испорченная строка CSV ({exc})") from None
     return _sections(Sheet("", path, rows))
 
 
