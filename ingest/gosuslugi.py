@@ -35,8 +35,9 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 def parse_gosuslugi(path: Path, options: ParseOptions | None = None) -> Iterator[Outcome]:
     options = options or ParseOptions()
-    period = resolve_period(path, options.period)
+    # The file first: a PNG, an empty or a truncated file must say so, not «нет дат».
     located = locate(path, COLUMNS, "Таблицу 2 (оценки услуг на Госуслугах)", options.max_bytes)
+    period = resolve_period(path, options.period)
     return _rows(located, period, Services(options.services))
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ingest.gosuslugi import parse_gosuslugi
 from ingest.pipeline import IngestResult, ingest_records
@@ -82,8 +82,9 @@ def import_file(kind: str, path: Path, source_id: int,
                 progress: Callable[[int], None] | None = None) -> ImportResult:
     """Parse `path` as `kind` and ingest it into source `source_id` in one transaction.
 
-    When the options name no services, the organisation's services in the store are used,
-    so a row naming an undeclared service is quarantined whenever the organisation has any.
+    When the options name no services, the organisation's declared services (from the
+    config) are used, so a row naming another service is quarantined whenever the
+    organisation declares any; services an earlier one-off import created do not count.
     For dated channels `options.period` keeps only the rows of that period.
     """
     if not isinstance(options, ParseOptions):
@@ -111,7 +112,8 @@ def _with_services(source_id: int, kind: str, options: ParseOptions, url: str | 
             raise UserError(f"источник «{source.name}» — это {source.kind}, а файл импортируется как {kind}")
         if options.services:
             return options
-        names = session.exec(select(Service.name).where(Service.org_id == source.org_id)).all()
+        names = session.exec(select(Service.name).where(Service.org_id == source.org_id,
+                                                        col(Service.declared))).all()
     options.services = sorted(names)
     return options
 

@@ -202,13 +202,14 @@ class FeedbackWriter:
         return ids
 
     def _service(self, name: str | None) -> int | None:
-        """Services are named by the channel; unknown names become services of the source's
-        organisation (rare, so one INSERT each is fine)."""
+        """Services are named by the channel; unknown names become (undeclared) services of
+        the source's organisation (rare, so one INSERT each is fine)."""
         if name is None:
             return None
         if name not in self.services:
             self.services[name] = self.conn.execute(
-                insert(SERVICES).values(org_id=self.org_id, name=name[:1000]).returning(SERVICES.c.id)
+                insert(SERVICES).values(org_id=self.org_id, name=name[:1000], declared=False)
+                .returning(SERVICES.c.id)
             ).scalar_one()
         return self.services[name]
 

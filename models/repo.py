@@ -35,13 +35,17 @@ def ensure_organisation(
 
 
 def ensure_service(session: Session, org: Organisation, name: str) -> Service:
+    """The declared service (one an import created before becomes declared)."""
     service = session.exec(
         select(Service).where(Service.org_id == org.id, Service.name == name)
     ).first()
     if service is None:
         service = Service(org_id=org.id, name=name)  # type: ignore[arg-type]
-        session.add(service)
-        session.flush()
+    elif service.declared:
+        return service
+    service.declared = True
+    session.add(service)
+    session.flush()
     return service
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 SOURCE_KINDS = ("yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol")
@@ -37,13 +38,16 @@ class Organisation(SQLModel, table=True):
 
 
 class Service(SQLModel, table=True):
-    """A municipal service provided by an organisation."""
+    """A municipal service provided by an organisation. `declared`: named in the config
+    (the list imports check service names against); an import that meets an unknown name
+    while the organisation declares none creates an undeclared one."""
 
     __tablename__ = "services"
     __table_args__ = (UniqueConstraint("org_id", "name", name="uq_services_org_name"),)
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organisations.id", index=True)
     name: str = Field(max_length=1000)
+    declared: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class Source(SQLModel, table=True):

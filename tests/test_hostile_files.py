@@ -132,3 +132,31 @@ def test_import_with_an_implausible_period(sqlite_store: str, tmp_path: Path, pe
     source_id = make_source("pos")
     with pytest.raises(UserError, match="вне допустимых лет"):
         import_file("pos", pos_export(tmp_path / "pos.xlsx"), source_id, {"period": period})
+
+
+def test_one_off_imports_do_not_make_the_first_files_services_the_allowed_list(sqlite_store: str,
+                                                                               tmp_path: Path) -> None:
+    from tests.import_fixtures import GOSUSLUGI_SERVICES
+
+    source_id = make_source("gosuslugi")  # the organisation declares no services
+    first = import_file("gosuslugi", gosuslugi_table(tmp_path / "gosuslugi_2024.xlsx"), source_id)
+    rows = [["Наименование услуги", "Индекс CSI", "Количество оценок"],
+            [GOSUSLUGI_SERVICES[0], 4.5, 10], ["Выдача справки о составе семьи", 4.1, 12]]
+    second = import_file("gosuslugi", write_xlsx(tmp_path / "gosuslugi_2025.xlsx", rows), source_id)
+    assert first.n_new > 0 and (second.n_new, second.n_quarantined) == (2, 0)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x89PNG\r\n\x1a\n" + bytes(200), "изображение PNG"),
+    (b"PK\x03\x04" + bytes(200), "повреждённый архив"),
+])
+def test_gosuslugi_errors_name_the_real_problem(sqlite_store: str, tmp_path: Path, content: bytes,
+                                                message: str) -> None:
+    path = tmp_path / "gosuslugi.xlsx"  # no year in the name either
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=message):
+        import_file("gosuslugi", path, make_source("gosuslugi"))
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(UserError, match="файл пуст"):
+        import_file("gosuslugi", empty, make_source("gosuslugi"))
