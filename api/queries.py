@@ -58,7 +58,8 @@ def _where(query: Any, flt: FeedbackFilter) -> Any:
         query = query.where(col(Feedback.rating) <= flt.max_rating)
     if flt.q:
         # Masked text only: searching raw text would let a viewer probe for personal data.
-        query = query.where(func.lower(col(Feedback.text_masked)).contains(flt.q.lower()))
+        # autoescape: «%» and «_» in a search are characters, not LIKE wildcards
+        query = query.where(func.lower(col(Feedback.text_masked)).contains(flt.q.lower(), autoescape=True))
     if flt.category:
         labelled = effective_categories().subquery()
         query = query.where(col(Feedback.id).in_(

@@ -57,6 +57,12 @@ def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+    # SQLite's lower() folds ASCII only: a search for «очередь» would miss «Очередь».
+    dbapi_conn.create_function("lower", 1, _lower, deterministic=True)  # type: ignore[attr-defined]
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def get_engine(url: str | None = None) -> Engine:

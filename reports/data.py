@@ -65,6 +65,11 @@ class OrgReport:
         return self.status != STATUS_NOT_MONITORED
 
     @property
+    def has_data(self) -> bool:
+        """Anything to report for the period: a citizen's rating in some channel or practice data."""
+        return self.practice is not None or any(c.n for c in self.scores.current.channels)
+
+    @property
     def result(self) -> PracticeResult | None:
         return self.scores.current.practice.result
 

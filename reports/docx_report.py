@@ -76,7 +76,10 @@ def introduction(w: DocWriter, data: ReportData) -> None:
     w.para("Задачами мониторинга являются:")
     for i, task in enumerate(TASKS, start=1):
         w.bullet(task + (";" if i < len(TASKS) else "."))
-    monitored = data.monitored
+    monitored = [o for o in data.monitored if o.has_data]
+    if data.monitored and not monitored:
+        w.para("За период ни по одному органу не поступило ни оценок граждан, ни данных о практике "
+               "предоставления услуг: показатели мониторинга не рассчитывались.")
     if monitored:
         total = sum(len(o.services) for o in monitored)
         shares = join([f"{len(o.services)} — {o.name}" for o in monitored])

@@ -134,3 +134,11 @@ def test_the_window_is_configurable(store: str, monkeypatch: pytest.MonkeyPatch)
 def test_cli_answers_extreme_periods_in_russian(sqlite_store: str, args: list[str]) -> None:
     result = CliRunner().invoke(cli, args)  # `painmap` prints a UserError in Russian, exit 1
     assert isinstance(result.exception, UserError) and "вне допустимых лет" in str(result.exception)
+
+
+@pytest.mark.parametrize(("q", "n"), [("%", 0), ("_", 0), ("очередь", 2)])
+def test_search_is_literal(api: tuple[TestClient, Seeded], q: str, n: int) -> None:
+    client, seeded = api
+    headers = {"Authorization": f"Bearer {seeded.tokens['viewer']}"}
+    resp = client.get("/api/v1/feedback", params={"q": q}, headers=headers)
+    assert resp.json()["total"] == n

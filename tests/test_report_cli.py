@@ -113,6 +113,8 @@ def test_a_period_without_any_data(sqlite_store: str, tmp_path: Path) -> None:
     assert len(headings(doc)) == 6 and not doc.inline_shapes  # no numbers, no diagrams
     text = docx_text(doc)
     assert "оценок граждан по каналам обратной связи не получено" in text
+    assert "Мониторинг проведен в отношении" not in text
+    assert "ни оценок граждан, ни данных о практике" in text
     assert "рекомендации не формируются" in section(text, "6. Рекомендации", None)
     assert "рекомендаций — 0" in " ".join(output.split())
     assert load_workbook(xlsx)["Таблица 3"]["A1"].value == "Таблица 3: нет данных о практике."
