@@ -193,7 +193,7 @@ def test_years_are_kept_apart_and_a_broken_file_changes_nothing(store: str, cwd:
     assert counts() == (4, 4, 1)
 
 
-@pytest.mark.parametrize("period", ["2025-Q3", "2025-07", "прошлый"])
+@pytest.mark.parametrize("period", ["2025-Q3", "2025-07", "прошлый", "1900", "0001", "2099"])
 def test_practice_period_is_a_year(store: str, cwd: Path, period: str) -> None:
     with pytest.raises(UserError, match="данные о практике задаются за год"):
         run_import(str(template_workbook(cwd / "p.xlsx")), "--org", "arch", "--period", period)

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from flows.console import console, err_console
-from models.errors import UserError
-
-_YEAR = re.compile(r"^\d{4}$")
-
-
-def practice_period(value: str) -> str:
-    """Practice data are yearly (Таблицы 3, 3.1, 5 cover a reporting year)."""
-    period = value.strip()
-    if not _YEAR.match(period):
-        raise UserError(f"Период «{value}»: данные о практике задаются за год, например --period 2025.")
-    return period
 
 
 def register_practice(import_app: typer.Typer) -> None:
@@ -35,10 +23,10 @@ def register_practice(import_app: typer.Typer) -> None:
         """Загрузить данные о практике предоставления услуг (Таблицы 3, 3.1, 5) за год."""
         from flows.commands.common import config_from, prepare_store, resolve_org
         from ingest.practice import read_practice
-        from ingest.practice.store import CREATED, UNCHANGED, store_practice
+        from ingest.practice.store import CREATED, UNCHANGED, practice_year, store_practice
         from models.db import session_scope
 
-        year = practice_period(period)
+        year = practice_year(period)
         book = read_practice(workbook)
         for warning in book.warnings:
             err_console.print(f"[yellow]Внимание:[/] {warning}")

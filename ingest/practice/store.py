@@ -13,7 +13,9 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from ingest.practice.records import SUMMARY_FIELDS, PracticeWorkbook
+from models.errors import UserError
 from models.tables import Organisation, PracticeRegulationRow, PracticeServiceRow, PracticeSummary
+from scoring.periods import YEAR, parse_period
 
 SERVICE_FIELDS = ("service", "staff", "requests", "on_time", "late", "refusals", "prebooking",
                   "complaints", "electronic", "via_epgu", "mfc", "via_mfc")
@@ -58,8 +60,22 @@ def _stored_content(session: Session, org_id: int, period: str) -> tuple[Any, ..
     )
 
 
+def practice_year(value: str) -> str:
+    """Practice data are yearly (Таблицы 3, 3.1, 5 cover a reporting year), and the year is
+    a plausible one (the one period parser's window): «1900» is a typo, not history."""
+    message = f"Период «{value}»: данные о практике задаются за год, например --period 2025."
+    try:
+        period = parse_period(value)
+    except ValueError as exc:
+        raise UserError(f"{message} {str(exc).capitalize()}.") from None
+    if period.kind != YEAR:
+        raise UserError(message)
+    return period.key
+
+
 def store_practice(session: Session, org: Organisation, period: str, book: PracticeWorkbook) -> StoreOutcome:
     """Replace the practice data of (org, period) with the workbook's; the caller commits."""
+    period = practice_year(period)
     assert org.id is not None
     stored = _stored_content(session, org.id, period)
     counts = (len(book.services), len(book.regulations))
