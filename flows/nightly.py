@@ -28,6 +28,7 @@ from flows.commands.common import prepare_store
 from flows.config import AppConfig, OrganisationConfig, SourceConfig, load_config
 from models.db import session_scope
 from models.errors import SourceBlocked, UserError
+from models.locks import held
 from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
 
 if TYPE_CHECKING:  # the NLP packages load at first use: a command's start-up stays short
@@ -465,64 +466,65 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
     logger = get_run_logger()
     clock = Stopwatch()
     config = load_config(Path(config_path) if config_path else None)
-    prepare(config)
-    clock.lap("prepare")
-    outcomes: list[SourceOutcome] = []
-    chosen = selected(config, source)
-    batch = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"],
-                                 return_state=True)
-    # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.
-    crawled: dict[str, Any] = batch.result() if batch.is_completed() else {}
-    for org, src in chosen:
-        settings = src.settings()
-        if is_file_source(src):
-            fresh, skipped = new_files(config, src, _source_id(org.code, src.name))
-            if not fresh:  # nothing new in the drop folder: no task to run
-                outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="unchanged",
-                                              files_skipped=skipped))
-                continue
-        state = ingest_source.with_options(
-            timeout_seconds=float(settings.get("timeout", 3600)),
-            retries=int(settings.get("retries", 2)),
-            retry_delay_seconds=float(settings.get("retry_delay", 5)),
-            task_run_name=f"ingest-{org.code}-{src.name}",
-        )(config, org, src, crawled.get(f"{org.code}/{src.name}"), return_state=True)
-        if state.is_completed():
-            outcomes.append(state.result())
-        else:
-            error = _error_text(state)
-            logger.error("%s/%s: ошибка: %s", org.code, src.name, error)
-            _mark_failed(org.code, src.name, error)
-            outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
-    clock.lap("ingest")
-    practice = import_practice(config) if source is None else []
-    clock.lap("practice")
-    classified = classify_parallel(config) if parallel else classify(config)
-    clock.lap("classify")
-    retrained = retrain(config) if source is None else {"status": "skipped"}
-    if retrained["status"] == "accepted":  # the new model reads every item again
-        _classifier.cache_clear()
-        again = classify_parallel(config) if parallel else classify(config)
-        classified["reclassified"] = again["classified"]
-    clock.lap("retrain")
-    ids = [i for o in outcomes for i in o.changed_ids]
-    years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
-    changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
-    clock.lap("scores")
-    failed = [o for o in outcomes if o.status in ("failed", "blocked")]
-    summary: dict[str, Any] = {
-        "sources": [o.summary() for o in outcomes],
-        "practice": practice,
-        "classified": classified,
-        "retrain": retrained,
-        "scores_changed": changes,
-        "timings": clock.laps,
-    }
-    summary["run_id"] = store_summary(summary, "partial" if failed else "ok")
-    logger.info("Ночной прогон завершён: источников %d (с ошибками или заблокировано: %d), "
-                "классифицировано %d, изменившихся показателей %d",
-                len(outcomes), len(failed), classified.get("classified", 0), len(changes))
-    return summary
+    with held("nightly", "Ночной прогон"):  # two runs would classify the same items twice
+        prepare(config)
+        clock.lap("prepare")
+        outcomes: list[SourceOutcome] = []
+        chosen = selected(config, source)
+        batch = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"],
+                                     return_state=True)
+        # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.
+        crawled: dict[str, Any] = batch.result() if batch.is_completed() else {}
+        for org, src in chosen:
+            settings = src.settings()
+            if is_file_source(src):
+                fresh, skipped = new_files(config, src, _source_id(org.code, src.name))
+                if not fresh:  # nothing new in the drop folder: no task to run
+                    outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="unchanged",
+                                                  files_skipped=skipped))
+                    continue
+            state = ingest_source.with_options(
+                timeout_seconds=float(settings.get("timeout", 3600)),
+                retries=int(settings.get("retries", 2)),
+                retry_delay_seconds=float(settings.get("retry_delay", 5)),
+                task_run_name=f"ingest-{org.code}-{src.name}",
+            )(config, org, src, crawled.get(f"{org.code}/{src.name}"), return_state=True)
+            if state.is_completed():
+                outcomes.append(state.result())
+            else:
+                error = _error_text(state)
+                logger.error("%s/%s: ошибка: %s", org.code, src.name, error)
+                _mark_failed(org.code, src.name, error)
+                outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
+        clock.lap("ingest")
+        practice = import_practice(config) if source is None else []
+        clock.lap("practice")
+        classified = classify_parallel(config) if parallel else classify(config)
+        clock.lap("classify")
+        retrained = retrain(config) if source is None else {"status": "skipped"}
+        if retrained["status"] == "accepted":  # the new model reads every item again
+            _classifier.cache_clear()
+            again = classify_parallel(config) if parallel else classify(config)
+            classified["reclassified"] = again["classified"]
+        clock.lap("retrain")
+        ids = [i for o in outcomes for i in o.changed_ids]
+        years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
+        changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
+        clock.lap("scores")
+        failed = [o for o in outcomes if o.status in ("failed", "blocked")]
+        summary: dict[str, Any] = {
+            "sources": [o.summary() for o in outcomes],
+            "practice": practice,
+            "classified": classified,
+            "retrain": retrained,
+            "scores_changed": changes,
+            "timings": clock.laps,
+        }
+        summary["run_id"] = store_summary(summary, "partial" if failed else "ok")
+        logger.info("Ночной прогон завершён: источников %d (с ошибками или заблокировано: %d), "
+                    "классифицировано %d, изменившихся показателей %d",
+                    len(outcomes), len(failed), classified.get("classified", 0), len(changes))
+        return summary
 
 
 def _error_text(state: Any) -> str:

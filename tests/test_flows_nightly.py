@@ -269,3 +269,13 @@ def test_a_nightly_retrain_that_would_lose_is_rejected(sqlite_store: str, region
         row = session.execute(select(NlpModel)).scalar_one()
         assert not row.accepted and row.figures == retrain["candidate"] and row.baseline == retrain["current"]
     assert not (region / "models").exists()
+
+
+def test_a_second_nightly_run_while_one_runs_stops_at_once(sqlite_store: str, region: Path) -> None:
+    from models.locks import Busy, held
+
+    with held("nightly", "Ночной прогон"), pytest.raises(Busy, match="уже выполняется в другом процессе"):
+        run_nightly(str(region / "painmap.toml"))
+    with session_scope() as session:  # the refused run stored nothing
+        assert session.execute(select(func.count(Feedback.id))).scalar_one() == 0
+        assert session.execute(select(func.count(Organisation.id))).scalar_one() == 0
