@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -34,6 +36,39 @@ def create_served_app() -> FastAPI:
         threading.Thread(target=warm, name="scores-warm-up", daemon=True).start()
 
     return app
+
+
+# pydantic's messages for a bad parameter, in the product's language.
+MESSAGES = {
+    "missing": "обязательный параметр не указан",
+    "int_parsing": "ожидается целое число",
+    "float_parsing": "ожидается число",
+    "bool_parsing": "ожидается true или false",
+    "less_than_equal": "должно быть не больше {le}",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than": "должно быть меньше {lt}",
+    "greater_than": "должно быть больше {gt}",
+    "literal_error": "допустимые значения: {expected}",
+    "string_too_long": "не длиннее {max_length} символов",
+    "json_invalid": "некорректный JSON",
+    "model_attributes_type": "ожидается объект JSON",
+    "list_type": "ожидается список",
+}
+
+
+def russian(error: dict[str, Any]) -> dict[str, Any]:
+    """One validation error with its message in Russian (pydantic's type kept for clients)."""
+    template = MESSAGES.get(error.get("type", ""))
+    context = dict(error.get("ctx") or {})
+    if "expected" in context:  # "'json' or 'csv'" → "json, csv"
+        context["expected"] = str(context["expected"]).replace("'", "").replace(" or ", ", ")
+    try:
+        message = template.format(**context) if template else str(error.get("msg", ""))
+    except (KeyError, IndexError):
+        message = str(error.get("msg", ""))
+    where = ".".join(str(part) for part in error.get("loc", ())[1:])
+    return {"loc": list(error.get("loc", ())), "type": error.get("type"),
+            "msg": f"{where}: {message}" if where else message}
 
 
 JOURNAL_EVERY = 3.0  # seconds between attempts to write label edits journalled during an import
@@ -81,6 +116,10 @@ def create_app() -> FastAPI:
     )
 
     _apply_journalled_edits(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [russian(e) for e in exc.errors()]}, status_code=422)
 
     @app.exception_handler(UserError)
     async def _user_error(_request: Request, exc: UserError) -> JSONResponse:

@@ -142,3 +142,17 @@ def test_search_is_literal(api: tuple[TestClient, Seeded], q: str, n: int) -> No
     headers = {"Authorization": f"Bearer {seeded.tokens['viewer']}"}
     resp = client.get("/api/v1/feedback", params={"q": q}, headers=headers)
     assert resp.json()["total"] == n
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("offset=99999999999999999999", "offset: должно быть не больше 10000000"),
+    ("offset=-1", "offset: должно быть не меньше 0"),
+    ("limit=abc", "limit: ожидается целое число"),
+    ("format=pdf", "format: допустимые значения: json, csv"),
+])
+def test_validation_errors_are_russian(api: tuple[TestClient, Seeded], query: str, message: str) -> None:
+    client, seeded = api
+    headers = {"Authorization": f"Bearer {seeded.tokens['viewer']}"}
+    resp = client.get(f"/api/v1/feedback?{query}", headers=headers)
+    assert resp.status_code == 422
+    assert [e["msg"] for e in resp.json()["detail"]] == [message]
