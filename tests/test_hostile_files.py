@@ -160,3 +160,14 @@ def test_gosuslugi_errors_name_the_real_problem(sqlite_store: str, tmp_path: Pat
     empty.write_bytes(b"")
     with pytest.raises(UserError, match="файл пуст"):
         import_file("gosuslugi", empty, make_source("gosuslugi"))
+
+
+def test_a_practice_workbook_that_unpacks_too_big_is_refused(tmp_path: Path) -> None:
+    from ingest.practice import grid
+
+    path = template_workbook(tmp_path / "practice.xlsx")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", bytes(grid.MAX_BYTES * 3))  # compresses to kilobytes
+    assert path.stat().st_size < grid.MAX_BYTES
+    with pytest.raises(UserError, match="в распакованном виде книга занимает"):
+        read_practice(path)

@@ -23,7 +23,9 @@ from models.errors import UserError
 
 Range = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col (1-based, inclusive)
 _TITLE = re.compile(r"^табл(?:ица|\.)?\s*№?\s*(\d+(?:\s*[.,_]\s*\d+)?)")
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+# Tables 3, 3.1 and 5 of one office fit in kilobytes; the workbook is read whole (merged
+# cells need the full reader), so a bomb must be stopped at the zip's directory.
+MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -78,7 +80,7 @@ def load_sheets(path: Path) -> list[Sheet]:
     if path.suffix.lower() == ".xls":
         raise UserError(f"Файл {path.name}: формат .xls (Excel 97–2003) не поддерживается — "
                         "сохраните книгу как .xlsx.")
-    return _excel(path) if sniff(path) == XLSX else _csv(path)
+    return _excel(path) if sniff(path, MAX_BYTES) == XLSX else _csv(path)
 
 
 def _excel(path: Path) -> list[Sheet]:
