@@ -115,6 +115,8 @@ def test_a_positive_text_carries_no_category(clf: Classifier) -> None:
 
 
 def test_scores_are_probabilities(clf: Classifier) -> None:
-    scores = clf.classify("Очередь огромная, стульев нет").scores
-    assert all(0.0 <= v <= 1.0 for v in scores.values())
-    assert scores["queue"] > 0.5
+    result = clf.classify("Очередь огромная, стульев нет")
+    assert all(0.0 <= v <= 1.0 for v in result.scores.values())
+    assert set(result.categories) == {"queue", "premises"}  # each score cleared its category's threshold
+    labels = clf.model.labels
+    assert all(result.scores[c] >= clf.model.thresholds[labels.index(c)] for c in result.categories)
