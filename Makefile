@@ -43,7 +43,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy crawlers ingest nlp scoring flows models api reports
+	$(BIN)/mypy vocabulary crawlers ingest nlp scoring flows models service api reports
 
 clean:
 	rm -rf $(VENV) data/painmap.db* $(DEMO_DIR)

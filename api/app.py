@@ -27,7 +27,7 @@ def create_served_app() -> FastAPI:
     """The app as `painmap serve` runs it: it also warms the scores cache in the background."""
     import threading
 
-    from api.scores import warm
+    from service.cache import warm
 
     app = create_app()
 

@@ -331,8 +331,8 @@ def _prev_channel(previous: dict[str, Any], channel: str) -> float | None:
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
                    granularity: str | None = None, channel: str = "") -> HTMLResponse:
-    from api.scores import scores_for
-    from api.trends import GRANULARITIES, default_granularity, kud_trend
+    from service.cache import scores_for
+    from service.trends import GRANULARITIES, default_granularity, kud_trend
 
     current = period_or_default(session, period)
     granularity = granularity if granularity in GRANULARITIES else default_granularity(current)

@@ -23,15 +23,15 @@ from api.queries import (
     list_runs,
     list_sources,
 )
-from api.scores import compute, peek
 from api.tokens import ROLES, create_token, revoke
-from flows.scores import resolve_period
 from models.edits import QUEUED, LabelEdit, save_labels
 from models.errors import UserError
 from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES
 from models.painmap import pain_map
 from models.tables import ApiToken
 from scoring.periods import Period, parse_period
+from service.cache import compute, peek
+from service.scores import resolve_period
 from vocabulary.cells import csv_cell
 
 router = APIRouter(prefix="/api/v1")

@@ -71,9 +71,9 @@ def build_store(url: str, rows: int, orgs: int = 50) -> str:
 
 def baseline_ms(url: str) -> float:
     """Direct computation of one period's scores for every organisation (no API, no cache)."""
-    from flows.scores import organisation_scores
     from models.db import session_scope
     from scoring.periods import parse_period
+    from service.scores import organisation_scores
 
     with session_scope(url) as session:
         started = time.perf_counter()

@@ -15,7 +15,7 @@ expose, fixed here as the contract:
 - An item uses the keys of the export's semantic columns (`ingest.pos.COLUMNS`): `id`,
   `received_at`, `rating`, `text`, `reply`, `category`, `subcategory`, `fact`, `status`,
   `stage`, `overdue`, `planned_at`, `completed_at`, … Dates are ISO 8601 or `DD.MM.YYYY`.
-  Items become records through `ingest.pos.pos_record`, exactly as export rows do.
+  Items become records in ingest (`ingest.pos.api_records`), exactly as export rows do.
 - Network failures, timeouts, 429 and 5xx are retried with exponential backoff
   (`backoff × 2^attempt`, or the server's `Retry-After`, capped at a minute); 401/403 and
   other 4xx are not retried. Every failure ends in a Russian `UserError`.
@@ -31,12 +31,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 import httpx
 
-from ingest.pos import pos_record
-from ingest.records import FeedbackRecord, Rejected
 from models.errors import UserError
 from models.settings import get_settings
 
@@ -127,15 +124,12 @@ class PosApiClient:
             return page * per_page < total
         return count >= per_page
 
-    def records(self, tz: ZoneInfo, since: date | None = None) -> Iterator[FeedbackRecord | Rejected]:
+    def items(self, since: date | None = None) -> Iterator[tuple[str, Any]]:
+        """Every message as the API gave it, with where it was (page and position): turning
+        it into a record is ingest's job (`ingest.pos.api_records`)."""
         for page, items in self.pages(since):
             for index, item in enumerate(items, start=1):
-                location = f"ПОС API, страница {page}, запись {index}"
-                if not isinstance(item, Mapping):
-                    yield Rejected(location=location, payload={"item": repr(item)[:500]},
-                                   reason="запись не является объектом JSON")
-                    continue
-                yield pos_record(item, location, tz)
+                yield f"ПОС API, страница {page}, запись {index}", item
 
     def _get(self, url: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
         """One GET with retries; the body as a dict."""

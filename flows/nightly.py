@@ -187,7 +187,8 @@ def crawl_yandex_sources(config: AppConfig,
 def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,
                  fetched: Any = None) -> None:
     """Store the batch's result for this source, or crawl it alone (a retry, a batch failure)."""
-    from crawlers.yandex.run import crawl_into_source, endpoint, ingest_crawl
+    from crawlers.yandex.run import endpoint
+    from ingest.yandex import crawl_into_source, ingest_crawl
 
     settings = src.settings()
     if fetched is not None and fetched.error is None:
@@ -401,8 +402,8 @@ def _snapshot_values(keys: list[str]) -> dict[tuple[str, str, str], tuple[Any, .
 @task(name="recompute-scores", cache_policy=NO_CACHE)
 def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int]) -> list[dict[str, Any]]:
     """Scores of every period a change falls in; returns the indicators whose value moved."""
-    from flows.scores import recompute
     from scoring.periods import affected, month, quarter, year
+    from service.scores import recompute
 
     periods = {p.key: p for p in affected(days)}
     for y in practice_years:

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 
 from ingest.gosuslugi import parse_gosuslugi
 from ingest.pipeline import IngestResult, ingest_records
-from ingest.pos import parse_pos
+from ingest.pos import api_records, parse_pos
 from ingest.records import FeedbackRecord, Rejected
 from ingest.rows import Outcome, ParseOptions
 from ingest.runs import record_failed_run
@@ -171,5 +171,5 @@ def import_pos_api(source_id: int, settings: Mapping[str, Any] | None = None, *,
         record_failed_run(source_id, kind="pos", error=str(exc), url=url)
         raise
     with PosApiClient(config) as api:
-        return ingest_records(source_id, api.records(options.tz, since), kind="pos", origin=config.base_url,
-                              url=url, progress=progress)
+        return ingest_records(source_id, api_records(api.items(since), options.tz), kind="pos",
+                              origin=config.base_url, url=url, progress=progress)

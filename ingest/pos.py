@@ -13,7 +13,7 @@ keys as `COLUMNS` below.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -81,6 +81,17 @@ def _rows(located: Located, tz: ZoneInfo) -> Iterator[Outcome]:
             yield reject(located, row, repeat)
             continue
         yield outcome
+
+
+def api_records(items: Iterable[tuple[str, Any]], tz: ZoneInfo) -> Iterator[Outcome]:
+    """Messages of the ПОС API (`crawlers.pos_api.PosApiClient.items`) as records: the same
+    mapping as the export's rows; an item that is not a JSON object is rejected."""
+    for location, item in items:
+        if not isinstance(item, Mapping):
+            yield Rejected(location=location, payload={"item": repr(item)[:500]},
+                           reason="запись не является объектом JSON")
+            continue
+        yield pos_record(item, location, tz)
 
 
 def pos_record(values: Mapping[str, Any], location: str, tz: ZoneInfo) -> FeedbackRecord | Rejected:

@@ -4,10 +4,10 @@ so both produce the same documents."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.console import progress
 from models.db import session_scope
 from models.errors import UserError
 from models.queries import organisations
@@ -18,6 +18,13 @@ from reports.xlsx_report import write_xlsx
 from scoring.periods import Period
 
 DOCX_STEPS, XLSX_STEPS = 8, 10
+# Begins a named stage of `total` steps and returns what to call after each step: the CLI
+# draws it as a progress bar, other callers need nothing.
+Stage = Callable[[str, int], Callable[[], None]]
+
+
+def silent(_name: str, _total: int) -> Callable[[], None]:
+    return lambda: None
 
 
 @dataclass(frozen=True)
@@ -39,21 +46,21 @@ def check_target(path: Path, suffix: str) -> None:
 
 
 def build_report(period: Period, docx: Path, xlsx: Path | None = None, org: str | None = None,
-                 region: str = "", tz: str = "Europe/Moscow", url: str | None = None) -> Built:
-    """The report for `period` (every organisation or the one named); progress on stderr."""
+                 region: str = "", tz: str = "Europe/Moscow", url: str | None = None,
+                 stage: Stage = silent) -> Built:
+    """The report for `period` (every organisation or the one named); `stage` reports progress."""
     check_target(docx, ".docx")
     if xlsx is not None:
         check_target(xlsx, ".xlsx")
-    with progress() as bar:
-        with session_scope(url) as session:
-            task = bar.add_task("Сбор данных", total=max(1, len(organisations(session, org))))
-            data = collect(session, period, org, region, tz, progress=lambda _: bar.advance(task))
-        if not data.organisations:
-            raise UserError("В базе нет организаций: выполните painmap init с конфигурацией и импорт данных.")
-        recs = recommend(data)
-        task = bar.add_task("Отчет DOCX", total=DOCX_STEPS)
-        figures = write_docx(data, recs, docx, step=lambda _: bar.advance(task))
-        if xlsx is not None:
-            task = bar.add_task("Таблицы XLSX", total=XLSX_STEPS)
-            write_xlsx(data, xlsx, step=lambda _: bar.advance(task))
+    with session_scope(url) as session:
+        step = stage("Сбор данных", max(1, len(organisations(session, org))))
+        data = collect(session, period, org, region, tz, progress=lambda _: step())
+    if not data.organisations:
+        raise UserError("В базе нет организаций: выполните painmap init с конфигурацией и импорт данных.")
+    recs = recommend(data)
+    step = stage("Отчет DOCX", DOCX_STEPS)
+    figures = write_docx(data, recs, docx, step=lambda _: step())
+    if xlsx is not None:
+        step = stage("Таблицы XLSX", XLSX_STEPS)
+        write_xlsx(data, xlsx, step=lambda _: step())
     return Built(docx, xlsx, len(data.organisations), len(data.monitored), figures, len(recs))

@@ -2,7 +2,7 @@
 
 The DOCX and XLSX writers and the recommendation rules read only `ReportData`, never the
 database, so that every number in both documents comes from the same place: the scores
-are `flows.scores.organisation_scores`, the practice tables `models.queries.practice_rows`,
+are `service.scores.organisation_scores`, the practice tables `models.queries.practice_rows`,
 the pain map `models.painmap.pain_map`, the quotes masked texts only (`reports.quotes`).
 """
 
@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from flows.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
 from models import queries
 from models.labels import CATEGORIES
 from models.painmap import PainCell, PainRow, pain_map
@@ -25,6 +24,7 @@ from reports.quotes import Quote, pick_quotes
 from scoring.periods import Period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult
 from scoring.satisfaction import ChannelScore, score_channel
+from service.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
 
 TOP_PAINS = 3  # pains described (and quoted) per office
 QUOTES_PER_PAIN = 2
@@ -140,7 +140,7 @@ def org_services(session: Session, org_id: int, practice: PracticeRows | None) -
 
 def gosuslugi_ratings(session: Session, org_id: int, period: Period, tz: str) -> list[ServiceRating]:
     """Таблица 2 for the period: per service, the Госуслуги items that count for the period
-    (the same selection and weighting as the channel's Куд in `flows.scores`)."""
+    (the same selection and weighting as the channel's Куд in `service.scores`)."""
     query = (
         select(Service.name, Feedback.rating, Feedback.extra, Feedback.published_at)
         .select_from(Feedback)

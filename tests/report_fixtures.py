@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 from practice_fixtures import REGULATIONS, SERVICES, Reg, Svc, template_workbook
 from sqlmodel import Session
 
-from flows.scores import OrgScores, organisation_scores
 from ingest.practice import read_practice
 from ingest.practice.store import store_practice
 from models.db import session_scope
@@ -32,6 +31,7 @@ from models.repo import ensure_organisation, ensure_service, ensure_source
 from models.tables import Classification, Feedback, utcnow
 from reports.build import Built, build_report
 from scoring.periods import parse_period
+from service.scores import OrgScores, organisation_scores
 
 REGION = "Администрация городского округа «Город Тестов»"
 RAW_NAME = "Иванова Мария Петровна"

@@ -11,7 +11,7 @@ from crawl_fixtures import NEWEST, corrupt_state, replay, reviews, write_org
 from sqlmodel import select
 
 from crawlers.replay import ReplayServer
-from crawlers.yandex.run import SourceCrawl, crawl_into_source
+from ingest.yandex import SourceCrawl, crawl_into_source
 from models.db import session_scope
 from models.repo import ensure_organisation, ensure_source
 from models.tables import Feedback, FeedbackVersion, IngestRun, Quarantine, Source

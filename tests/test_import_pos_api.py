@@ -18,6 +18,7 @@ import pytest
 from sqlmodel import select
 
 from crawlers.pos_api import PosApiClient, PosApiConfig, PosApiError
+from ingest.pos import api_records
 from ingest.records import FeedbackRecord, Rejected
 from models.tables import Feedback, IngestRun, Quarantine
 
@@ -109,7 +110,7 @@ def fake_sleep() -> list[float]:
 
 def test_page_number_pagination_and_mapping() -> None:
     with Api(paged(ITEMS)) as api, client(api) as pos:
-        records = list(pos.records(MSK))
+        records = list(api_records(pos.items(), MSK))
     assert [q["page"] for _, q, _ in api.requests] == ["1", "2", "3"]
     assert {p for p, _, _ in api.requests} == {"/api/v1/messages"}
     assert all(isinstance(r, FeedbackRecord) for r in records)
@@ -129,7 +130,7 @@ def test_next_link_pagination_and_since() -> None:
         return ok({"items": ITEMS[cursor:cursor + 2], "next": nxt})
 
     with Api(route) as api, client(api) as pos:
-        records = list(pos.records(MSK, since=date(2025, 3, 1)))
+        records = list(api_records(pos.items(since=date(2025, 3, 1)), MSK))
     ids = [r.external_id for r in records if isinstance(r, FeedbackRecord)]
     assert ids == [i["id"] for i in ITEMS]
     assert [q.get("cursor") for _, q, _ in api.requests] == [None, "2", "4"]
@@ -146,7 +147,7 @@ def test_503_then_success_is_retried_with_backoff(fake_sleep: list[float]) -> No
         return paged(ITEMS)(api, path, query, headers)
 
     with Api(route) as api, client(api, fake_sleep) as pos:
-        records = list(pos.records(MSK))
+        records = list(api_records(pos.items(), MSK))
     assert len(records) == 5
     assert [q["page"] for _, q, _ in api.requests] == ["1", "2", "2", "2", "3"]
     assert fake_sleep == [0.5, 1.0]  # exponential backoff
@@ -162,7 +163,7 @@ def test_retry_after_header_is_honoured(fake_sleep: list[float]) -> None:
         return paged(ITEMS[:1])(api, path, query, headers)
 
     with Api(route) as api, client(api, fake_sleep) as pos:
-        assert len(list(pos.records(MSK))) == 1
+        assert len(list(api_records(pos.items(), MSK))) == 1
     assert fake_sleep == [7.0]
 
 
@@ -176,7 +177,7 @@ def test_timeout_is_retried() -> None:
         return paged(ITEMS[:2])(api, path, query, headers)
 
     with Api(route) as api, client(api, timeout=0.2) as pos:
-        assert len(list(pos.records(MSK))) == 2
+        assert len(list(api_records(pos.items(), MSK))) == 2
     assert calls["n"] == 2
 
 
@@ -193,7 +194,7 @@ def test_failures_are_russian_errors(fake_sleep: list[float], reply: Reply, mess
                                      attempts: int) -> None:
     with (Api(lambda *_: reply) as api, client(api, fake_sleep, retries=2) as pos,
           pytest.raises(PosApiError, match=message)):
-        list(pos.records(MSK))
+        list(api_records(pos.items(), MSK))
     assert len(api.requests) == attempts
 
 
@@ -201,13 +202,13 @@ def test_unreachable_server() -> None:
     config = PosApiConfig(base_url="http://127.0.0.1:9/api", token=TOKEN, retries=1, backoff=0, timeout=1)
     with (PosApiClient(config, sleep=lambda _: None) as pos,
           pytest.raises(PosApiError, match="ошибка соединения")):
-        list(pos.records(MSK))
+        list(api_records(pos.items(), MSK))
 
 
 def test_bad_items_are_rejected_with_their_place() -> None:
     items = [item(1), item(2, rating=7), item(3, received_at=None), "garbage"]
     with Api(paged(items)) as api, client(api, per_page=10) as pos:
-        outcomes = list(pos.records(MSK))
+        outcomes = list(api_records(pos.items(), MSK))
     assert [type(o).__name__ for o in outcomes] == ["FeedbackRecord", "Rejected", "Rejected", "Rejected"]
     rejected = [o for o in outcomes if isinstance(o, Rejected)]
     assert [(r.location, r.reason) for r in rejected] == [

@@ -16,7 +16,6 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.scores import organisation_scores, recompute
 from ingest.practice import read_practice
 from ingest.practice.store import store_practice
 from models.db import session_scope
@@ -24,6 +23,7 @@ from models.errors import UserError
 from models.repo import ensure_organisation, ensure_source
 from models.tables import Feedback, ScoreSnapshot
 from scoring.periods import parse_period
+from service.scores import organisation_scores, recompute
 
 runner = CliRunner()
 BASE_K_PR = 68.13765157924421  # the hand-computed example of test_scoring_practice (× 1.03)

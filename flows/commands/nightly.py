@@ -145,8 +145,8 @@ def _print_retrain(retrain: dict[str, Any]) -> None:
 
 def _print_scores(ctx: typer.Context) -> None:
     from flows.commands.scores import print_table
-    from flows.scores import organisation_scores, scores_json
     from models.db import session_scope
+    from service.scores import organisation_scores, scores_json
 
     config = config_from(ctx)
     with session_scope() as session:

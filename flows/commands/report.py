@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from flows.console import console
+from flows.console import console, progress
 from scoring.periods import PERIOD_HELP
 
 
@@ -28,8 +29,8 @@ def register(app: typer.Typer) -> None:
         болей, анализ практики (таблицы 3, 3.1, 4, 5), эффективность, сравнение с предыдущим периодом,
         рекомендации."""
         from flows.commands.common import config_from, prepare_store
-        from flows.scores import resolve_period
         from reports.build import build_report, check_target
+        from service.scores import resolve_period
 
         chosen = resolve_period(period, start, end)
         check_target(out, ".docx")
@@ -37,7 +38,13 @@ def register(app: typer.Typer) -> None:
             check_target(xlsx, ".xlsx")
         config = config_from(ctx)
         prepare_store(config)
-        built = build_report(chosen, out, xlsx, org, config.region.name, config.region.timezone)
+        with progress() as bar:
+            def stage(name: str, total: int) -> Callable[[], None]:
+                task = bar.add_task(name, total=total)
+                return lambda: bar.advance(task)
+
+            built = build_report(chosen, out, xlsx, org, config.region.name, config.region.timezone,
+                                 stage=stage)
         console.print(f"Отчет {chosen.label}: органов — {built.organisations} (мониторинг проведен — "
                       f"{built.monitored}), диаграмм — {built.figures}, "
                       f"рекомендаций — {built.recommendations}.")

@@ -11,9 +11,9 @@ import typer
 from rich.table import Table
 
 from flows.console import console
-from flows.scores import resolve_period
 from scoring.periods import PERIOD_HELP, parse_period
 from scoring.satisfaction import CHANNEL_NAMES
+from service.scores import resolve_period
 
 
 class Format(StrEnum):
@@ -81,8 +81,8 @@ def register(app: typer.Typer) -> None:
         """Коэффициенты Методики по сохранённым данным: Куд по каналам и общий, Кпр, Кэф,
         сравнение с предыдущим периодом."""
         from flows.commands.common import config_from, prepare_store
-        from flows.scores import organisation_scores, scores_csv, scores_json
         from models.db import session_scope
+        from service.scores import organisation_scores, scores_csv, scores_json
 
         chosen = resolve_period(period, start, end)
         config = config_from(ctx)

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from flows.scores import organisation_scores, scores_csv, scores_json
 from models.tables import IngestRun, PracticeSummary, ScoreSnapshot
 from scoring.periods import Period
+from service.scores import organisation_scores, scores_csv, scores_json
 
 
 class Cached:

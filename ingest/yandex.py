@@ -1,0 +1,105 @@
+"""Yandex reviews into the store: crawl an organisation (`crawlers.yandex.run.crawl`) and
+ingest what came, the way `ingest.importers.import_pos_api` stores the ПОС API. Crawlers
+only fetch and parse; what a crawl means for the source's health is decided here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawlers.yandex.page import page_url
+from crawlers.yandex.run import CrawlResult, PageProgress, crawl
+from ingest.pipeline import IngestResult
+from ingest.runs import STATUS_BLOCKED, STATUS_FAILED, STATUS_OK, STATUS_PARTIAL
+from models.errors import UserError
+
+
+@dataclass
+class SourceCrawl:
+    """A crawl ingested into a source: the crawl itself, the ingest counts, and the status
+    recorded on the run and the source (`ok`, `blocked`, `partial`, `failed`)."""
+
+    crawl: CrawlResult
+    ingest: IngestResult | None
+    status: str
+    note: str | None
+    run_id: int
+
+    @property
+    def n_new(self) -> int:
+        return self.ingest.n_new if self.ingest else 0
+
+    @property
+    def n_updated(self) -> int:
+        return self.ingest.n_updated if self.ingest else 0
+
+    @property
+    def n_unchanged(self) -> int:
+        return self.ingest.n_unchanged if self.ingest else 0
+
+    @property
+    def n_quarantined(self) -> int:
+        return self.ingest.n_quarantined if self.ingest else 0
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return self.ingest.changed_ids if self.ingest else []
+
+
+def crawl_into_source(
+    source_id: int,
+    org_id: str,
+    *,
+    base_url: str,
+    max_pages: int | None = None,
+    slug: str | None = None,
+    delay: float | None = None,
+    incremental: bool = True,
+    since: datetime | None = None,
+    url: str | None = None,
+    progress: Callable[[PageProgress], None] | None = None,
+) -> SourceCrawl:
+    """Crawl an organisation and ingest what came into `source_id` (the nightly step and
+    `painmap crawl yandex`). Incremental by default: it stops at the first page with nothing
+    newer than the newest stored review. What was fetched before a captcha or a broken page
+    is ingested; the run and the source are marked `blocked`/`partial` with the reason."""
+    from ingest.runs import latest_published_at
+
+    if not org_id:
+        raise UserError(f"у источника {source_id} не задан идентификатор организации Яндекса (external_id)")
+    if since is None and incremental:
+        since = latest_published_at(source_id, url=url)
+    result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
+                   progress=progress)
+    return ingest_crawl(source_id, result, slug=slug, url=url)
+
+
+def ingest_crawl(source_id: int, result: CrawlResult, *, slug: str | None = None,
+                 url: str | None = None) -> SourceCrawl:
+    """Store what a crawl fetched into `source_id` and record the run: a captcha or a broken
+    page keeps what came before it and marks the run and the source `blocked`/`partial`."""
+    from ingest.pipeline import ingest_records
+    from ingest.runs import record_failed_run
+
+    status, note = crawl_status(result)
+    origin = page_url(result.base_url, result.org_id, 1, slug)
+    if status in (STATUS_BLOCKED, STATUS_FAILED) and not result.items and not result.rejected:
+        run_id = record_failed_run(source_id, kind="yandex", error=note or status, status=status,
+                                   origin=origin, url=url)
+        return SourceCrawl(result, None, status, note, run_id)
+    ingested = ingest_records(source_id, result.records(), kind="yandex", origin=origin, url=url,
+                              status=status, note=note)
+    return SourceCrawl(result, ingested, status, note, ingested.run_id)
+
+
+def crawl_status(result: CrawlResult) -> tuple[str, str | None]:
+    """The run status and a Russian note for the people reading the source's health."""
+    kept = f"сохранены отзывы с предыдущих страниц: {len(result.items)}" if result.items else \
+        "ничего не сохранено"
+    if result.blocked:
+        return STATUS_BLOCKED, (f"Яндекс показал капчу на странице {result.blocked_page}: источник "
+                                f"заблокирован; {kept}")
+    if result.error:
+        return (STATUS_PARTIAL if result.items else STATUS_FAILED), f"{result.error}; {kept}"
+    return STATUS_OK, None
