@@ -29,10 +29,11 @@ from models.labels import (
     POLARITY_NAMES,
     model_agreement,
 )
-from models.painmap import pain_map
 from models.tables import Feedback, Organisation
 from scoring.periods import PLAUSIBLE, Period, parse_period
 from scoring.satisfaction import CHANNEL_NAMES
+from service.painmap import pain_map_of
+from service.region import timezone
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -154,7 +155,7 @@ def painmap_page(request: Request, who: PageCaller, session: DB, period: str | N
                  measure: str = "share") -> HTMLResponse:
     current = period_or_default(session, period)
     previous = current.previous()
-    rows = pain_map(session, *current.utc_bounds(), previous=previous.utc_bounds())
+    rows = pain_map_of(session, current)
     max_share = max((c.share for r in rows for c in r.cells.values()), default=0.0)
     key = "share" if measure == "share" else "count"
     chart = {
@@ -180,7 +181,7 @@ def cell_page(request: Request, who: PageCaller, session: DB, org: str, category
     if category not in CATEGORIES:
         raise HTTPException(404, "Нет такой категории.")
     current = period_or_default(session, period)
-    start, end = current.utc_bounds()
+    start, end = current.utc_bounds(timezone())
     flt = FeedbackFilter(org=org, category=category, start=start, end=end)
     total, items = list_feedback(session, flt, PAGE_SIZE, offset)
     org_row = session.execute(select(Organisation).where(col(Organisation.code) == org)).scalar_one_or_none()
@@ -246,7 +247,7 @@ def labelling_page(request: Request, who: PageCaller, session: DB, period: str |
                    saved: int | None = None, queued: bool = False) -> HTMLResponse:
     """«Разметка»: the texts the model is least sure of, one at a time."""
     current = period_or_default(session, period)
-    start, end = current.utc_bounds()
+    start, end = current.utc_bounds(timezone())
     position = queue_item(session, FeedbackFilter(org=org or None, start=start, end=end), item, after)
     shown = get_feedback(session, position.item_id) if position.item_id else None
     if shown is not None:
@@ -341,7 +342,7 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
         series = [s.__dict__ for s in kud_trend(session, current, granularity, channel or None)]
     except ValueError as exc:
         series, trend_error = [], str(exc)
-    agreement = model_agreement(session, *current.utc_bounds())
+    agreement = model_agreement(session, *current.utc_bounds(timezone()))
     return render(request, "dashboard.html", who, nav="dashboard", scores=scores_for(session, current, None),
                   agreement=agreement,
                   series=series, trend_error=trend_error, period=current.key, period_label=current.label,
@@ -355,7 +356,7 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
 def followup_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
                   org: str = "", offset: Offset = 0) -> HTMLResponse:
     current = period_or_default(session, period)
-    start, end = current.utc_bounds()
+    start, end = current.utc_bounds(timezone())
     total, items = list_feedback(session, FeedbackFilter(org=org or None, start=start, end=end,
                                                          max_rating=1.0), 200, offset)
     for item in items:

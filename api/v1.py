@@ -27,10 +27,11 @@ from api.tokens import ROLES, create_token, revoke
 from models.edits import QUEUED, LabelEdit, save_labels
 from models.errors import UserError
 from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES
-from models.painmap import pain_map
 from models.tables import ApiToken
 from scoring.periods import Period, parse_period
 from service.cache import compute, peek
+from service.painmap import pain_map_of
+from service.region import timezone
 from service.scores import resolve_period
 from vocabulary.cells import csv_cell
 
@@ -173,7 +174,7 @@ def painmap(who: Viewer, session: DB, period: str, org: str | None = None,
             format: Format = "json") -> Any:
     current = parse(period)
     previous = current.previous()
-    rows = pain_map(session, *current.utc_bounds(), previous=previous.utc_bounds(), org=org)
+    rows = pain_map_of(session, current, org)
     flat = [
         {"org": r.org, "org_name": r.org_name, "texts": r.texts, "category": cat,
          "category_name": CATEGORY_NAMES[cat], "count": cell.count, "share": round(cell.share, 2),
@@ -226,4 +227,4 @@ def parse(period: str) -> Period:
 
 def period_bounds(period: str) -> tuple[Any, Any]:
     """[start, end) in UTC of a period label (`2025`, `2025-Q3`, `2025-07`, `A..B`)."""
-    return parse(period).utc_bounds()
+    return parse(period).utc_bounds(timezone())

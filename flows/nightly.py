@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from flows.commands.common import prepare_store
-from flows.config import AppConfig, OrganisationConfig, SourceConfig, load_config
+from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config
 from models.db import session_scope
 from models.errors import SourceBlocked, UserError
 from models.locks import held

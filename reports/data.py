@@ -3,7 +3,7 @@
 The DOCX and XLSX writers and the recommendation rules read only `ReportData`, never the
 database, so that every number in both documents comes from the same place: the scores
 are `service.scores.organisation_scores`, the practice tables `models.queries.practice_rows`,
-the pain map `models.painmap.pain_map`, the quotes masked texts only (`reports.quotes`).
+the pain map `service.painmap.pain_map_of`, the quotes masked texts only (`reports.quotes`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from sqlmodel import Session, col, select
 
 from models import queries
 from models.labels import CATEGORIES
-from models.painmap import PainCell, PainRow, pain_map
+from models.painmap import PainCell, PainRow
 from models.queries import PracticeRows
 from models.tables import Feedback, Service, Source
 from reports.quotes import Quote, pick_quotes
 from scoring.periods import Period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult
 from scoring.satisfaction import ChannelScore, score_channel
+from service.painmap import pain_map_of
 from service.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
 
 TOP_PAINS = 3  # pains described (and quoted) per office
@@ -163,9 +164,7 @@ def gosuslugi_ratings(session: Session, org_id: int, period: Period, tz: str) ->
 
 
 def _pain_rows(session: Session, period: Period, tz: str, org: str | None) -> dict[str, PainRow]:
-    start, end = period.utc_bounds(tz)
-    return {row.org: row for row in pain_map(session, start, end, previous=period.previous().utc_bounds(tz),
-                                             org=org)}
+    return {row.org: row for row in pain_map_of(session, period, org, tz)}
 
 
 def _quotes(session: Session, org_id: int, report: OrgReport, period: Period,

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from models.tables import IngestRun, PracticeSummary, ScoreSnapshot
 from scoring.periods import Period
+from service.region import timezone
 from service.scores import organisation_scores, scores_csv, scores_json
 
 
@@ -78,8 +79,9 @@ def data_version(session: Session) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def cached_scores(session: Session, period: Period, org: str | None,
-                  tz: str = "Europe/Moscow") -> Cached:
+def cached_scores(session: Session, period: Period, org: str | None, tz: str | None = None) -> Cached:
+    """The scores of `period` in the region's time zone (the configured one by default)."""
+    tz = tz or timezone()
     key = (period.key, org, tz, current_version(session))
     with _LOCK:
         if key in _CACHE:
@@ -99,16 +101,16 @@ def cached_scores(session: Session, period: Period, org: str | None,
     return answer
 
 
-def peek(period: Period, org: str | None, tz: str = "Europe/Moscow") -> Cached | None:
+def peek(period: Period, org: str | None, tz: str | None = None) -> Cached | None:
     """The cached answer when the data version was read less than a second ago: no I/O, so
     the API answers from the event loop without a thread or a database round trip."""
     memo = _VERSION.get(_store_key())
     if memo is None or memo[0] <= time.monotonic():
         return None
-    return _CACHE.get((period.key, org, tz, memo[1]))
+    return _CACHE.get((period.key, org, tz or timezone(), memo[1]))
 
 
-def compute(period: Period, org: str | None, tz: str = "Europe/Moscow") -> Cached:
+def compute(period: Period, org: str | None, tz: str | None = None) -> Cached:
     from sqlmodel import Session as _Session
 
     from models.db import get_engine
@@ -117,8 +119,7 @@ def compute(period: Period, org: str | None, tz: str = "Europe/Moscow") -> Cache
         return cached_scores(session, period, org, tz)
 
 
-def scores_for(session: Session, period: Period, org: str | None,
-               tz: str = "Europe/Moscow") -> dict[str, Any]:
+def scores_for(session: Session, period: Period, org: str | None, tz: str | None = None) -> dict[str, Any]:
     return cached_scores(session, period, org, tz).data
 
 

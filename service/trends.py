@@ -11,6 +11,7 @@ from sqlmodel import Session
 from models import queries
 from scoring import periods as p
 from scoring.satisfaction import overall_k_ud
+from service.region import timezone
 from service.scores import channel_inputs, channel_scores
 
 GRANULARITIES = {"day": "по дням", "week": "по неделям", "month": "по месяцам",
@@ -58,7 +59,8 @@ def label(bucket: p.Period, granularity: str) -> str:
 
 
 def kud_trend(session: Session, period: p.Period, granularity: str, channel: str | None = None,
-              tz: str = "Europe/Moscow") -> list[Series]:
+              tz: str | None = None) -> list[Series]:
+    tz = tz or timezone()
     parts = buckets(period, granularity)
     inputs = [channel_inputs(session, bucket, tz) for bucket in parts]
     out = []

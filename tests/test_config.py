@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import ConfigError, load_config
+from models.config import ConfigError, load_config
 
 VALID = """
 [region]

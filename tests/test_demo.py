@@ -9,9 +9,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from crawlers.yandex.page import parse_page
-from flows.config import load_config
 from ingest.demo import build_demo, load_region
 from ingest.demo.builder import fingerprint
+from models.config import load_config
 
 
 def test_demo_covers_every_channel_and_year(demo_dir: Path) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import load_config
 from flows.nightly import deployment
+from models.config import load_config
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
-from flows.config import AppConfig, apply_config, load_config
 from flows.console import err_console
+from models.config import AppConfig, apply_config, load_config
 from models.repo import ensure_organisation
 from models.tables import Organisation
 

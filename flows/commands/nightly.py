@@ -43,13 +43,13 @@ def top_pains(limit: int = 3) -> Table | None:
     """The most frequent pains of each office in the latest year with feedback."""
     from models.db import session_scope
     from models.labels import CATEGORY_NAMES
-    from models.painmap import pain_map
+    from service.painmap import pain_map_of
 
     with session_scope() as session:
         period = _latest_year(session)
         if period is None:
             return None
-        rows = pain_map(session, *period.utc_bounds(), previous=period.previous().utc_bounds())
+        rows = pain_map_of(session, period)
     table = Table(title=f"Главные боли — {period.label}", title_justify="left")
     table.add_column("Орган")
     table.add_column("Отзывов с текстом", justify="right")
