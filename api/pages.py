@@ -31,9 +31,10 @@ from models.labels import (
 )
 from models.tables import Feedback, Organisation
 from scoring.periods import PLAUSIBLE, Period, parse_period
-from scoring.satisfaction import CHANNEL_NAMES
 from service.painmap import pain_map_of
 from service.region import timezone
+from vocabulary.channels import CHANNEL_NAMES
+from vocabulary.numbers import number
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -318,7 +319,7 @@ async def feedback_save(request: Request, who: PageCaller, session: DB,
 
 
 def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+    return number(value)
 
 
 def _signed(value: float | None) -> str:

@@ -34,6 +34,7 @@ from service.painmap import pain_map_of
 from service.region import timezone
 from service.scores import resolve_period
 from vocabulary.cells import csv_cell
+from vocabulary.channels import Channel
 
 router = APIRouter(prefix="/api/v1")
 Viewer = Annotated[Caller, Depends(require("viewer"))]
@@ -43,7 +44,6 @@ DB = Annotated[Session, Depends(get_session)]
 Format = Literal["json", "csv"]
 # Ids are 32-bit integers in the store (PostgreSQL INTEGER): anything else is simply absent.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
-Channel = Literal["yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol"]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Polarity = Literal[POLARITIES]  # type: ignore[valid-type]
 

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.errors import UserError
+from vocabulary.dates import DEFAULT_TIMEZONE
 
 MAX_BYTES = 100 * 1024 * 1024
 # An xlsx is a zip: a 1 MB file can unpack to 300 MB of sheet XML and minutes of parsing.
@@ -563,6 +564,6 @@ def _time_of(cell: Any) -> time | None:
 
 def zone(name: str | None) -> ZoneInfo:
     try:
-        return ZoneInfo(name or "Europe/Moscow")
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
     except (KeyError, ValueError):
         raise UserError(f"неизвестный часовой пояс «{name}»") from None

@@ -33,6 +33,7 @@ from ingest.files import (
 )
 from ingest.records import FeedbackRecord, Rejected
 from models.errors import UserError
+from vocabulary.dates import DEFAULT_TIMEZONE
 
 Outcome = FeedbackRecord | Rejected
 Fields = dict[str, Any] | str  # a record's fields, or why the row is rejected
@@ -51,7 +52,7 @@ class ParseOptions:
     - `scale`: terminal — grade → 1–5 score (default Хорошо 5, Средне 3, Плохо 1).
     """
 
-    timezone: str = "Europe/Moscow"
+    timezone: str = DEFAULT_TIMEZONE
     services: list[str] = field(default_factory=list)
     period: str | None = None
     form: str | None = None

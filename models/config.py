@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -17,9 +17,11 @@ from pydantic_core import ErrorDetails
 from models.errors import UserError
 from models.settings import get_settings
 from models.tables import SOURCE_KINDS
+from vocabulary.channels import Channel
+from vocabulary.dates import DEFAULT_TIMEZONE
 
 DEFAULT_CONFIG = Path("painmap.toml")
-SourceKind = Literal["yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol"]
+SourceKind = Channel
 
 
 class ConfigError(UserError):
@@ -70,7 +72,7 @@ class OrganisationConfig(BaseModel):
 class ScheduleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cron: str = "0 2 * * *"
-    timezone: str = "Europe/Moscow"
+    timezone: str = DEFAULT_TIMEZONE
 
     @field_validator("cron")
     @classmethod
@@ -106,7 +108,7 @@ class ReplayConfig(BaseModel):
 class RegionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = "Муниципальное образование"
-    timezone: str = "Europe/Moscow"
+    timezone: str = DEFAULT_TIMEZONE
 
 
 class AppConfig(BaseModel):

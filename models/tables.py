@@ -15,7 +15,9 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
-SOURCE_KINDS = ("yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol")
+from vocabulary.channels import CHANNELS
+
+SOURCE_KINDS = CHANNELS  # a source is one instance of a channel
 
 
 def utcnow() -> datetime:

@@ -16,6 +16,7 @@ from reports.docx_report import write_docx
 from reports.recommendations import recommend
 from reports.xlsx_report import write_xlsx
 from scoring.periods import Period
+from vocabulary.dates import DEFAULT_TIMEZONE
 
 DOCX_STEPS, XLSX_STEPS = 8, 10
 # Begins a named stage of `total` steps and returns what to call after each step: the CLI
@@ -46,7 +47,7 @@ def check_target(path: Path, suffix: str) -> None:
 
 
 def build_report(period: Period, docx: Path, xlsx: Path | None = None, org: str | None = None,
-                 region: str = "", tz: str = "Europe/Moscow", url: str | None = None,
+                 region: str = "", tz: str = DEFAULT_TIMEZONE, url: str | None = None,
                  stage: Stage = silent) -> Built:
     """The report for `period` (every organisation or the one named); `stage` reports progress."""
     check_target(docx, ".docx")

@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from vocabulary.numbers import number
+
 BLUE, GREY, RED = "#1f5fa8", "#9aa7b5", "#b3261e"
 
 
@@ -26,7 +28,7 @@ def _wrap(labels: Sequence[str], width: int = 28) -> list[str]:
 
 
 def _label(value: float | None, unit: str) -> str:
-    return "нет данных" if value is None else f"{value:.2f}{unit}".replace(".", ",")
+    return "нет данных" if value is None else number(value) + unit
 
 
 def bars(labels: Sequence[str], values: Sequence[float | None], title: str = "",

@@ -28,7 +28,8 @@ from reports.text import (
     quoted,
 )
 from scoring import levels
-from scoring.satisfaction import CHANNEL_NAMES, SURVEY_CRITERIA, ChannelScore, k_ud
+from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
+from vocabulary.channels import CHANNEL_NAMES
 
 SCORES = ("оценка", "оценки", "оценок")
 RESPONDENTS = ("респондент", "респондента", "респондентов")

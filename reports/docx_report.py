@@ -29,7 +29,7 @@ from reports.text import (
     points,
     quoted,
 )
-from scoring.satisfaction import CHANNEL_NAMES
+from vocabulary.channels import CHANNEL_NAMES
 
 SECTIONS = (
     "1. Введение",

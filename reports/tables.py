@@ -15,7 +15,8 @@ from reports.data import OrgReport, ReportData
 from reports.text import inline, number, percent
 from scoring import levels
 from scoring.practice import PracticeResult, regulation_coefficient
-from scoring.satisfaction import CHANNEL_NAMES, SURVEY_CRITERIA, ChannelScore, k_ud
+from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
+from vocabulary.channels import CHANNEL_NAMES
 
 Cell = str | int | float | bool | None
 TEXT, INT, PCT, SCORE, BOOL, POINTS, MARK = "text", "int", "pct", "score", "bool", "points", "mark"
@@ -226,7 +227,7 @@ def table4(org: OrgReport, r: PracticeResult, label: str) -> Grid:
     grid = Grid("4", TITLES["4"], subtitle(org, label), flat_heads(T4_COLUMNS),
                 [TEXT, TEXT, TEXT, PCT], [1.2, 5.0, 8.0, 2.5])
     grid.rows += table4_rows(r)
-    boost = "не применяется" if not r.boost or r.boost == 1 else f"{r.boost:.2f}".replace(".", ",")
+    boost = "не применяется" if not r.boost or r.boost == 1 else number(r.boost)
     grid.totals += [
         ["", "Коэффициент практики предоставления муниципальных услуг",
          f"Кпр = (Кмнк + Уs + Уар) / 3; повышающий коэффициент: {boost}", r.k_pr],

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scoring.periods import Period
+from vocabulary.numbers import DASH, NBSP, integer, number, percent
 
-DASH = "—"
-NBSP = "\u00a0"
+__all__ = ["DASH", "NBSP", "integer", "number", "percent"]  # re-exported for the report modules
+
 EPSILON = 0.005  # changes smaller than half of the last shown decimal read as «не изменился»
 
 _VERBS = {
@@ -23,25 +24,6 @@ _VERBS = {
     "n": ("увеличилось", "снизилось", "не изменилось"),
     "p": ("увеличились", "снизились", "не изменились"),
 }
-
-
-def number(value: float | None, decimals: int = 2) -> str:
-    """89.3214 → «89,32»; None → «—»."""
-    if value is None:
-        return DASH
-    return f"{value:.{decimals}f}".replace(".", ",")
-
-
-def percent(value: float | None, decimals: int = 2) -> str:
-    """89.3214 → «89,32%» (written without a space, as in the 2022 report)."""
-    return DASH if value is None else number(value, decimals) + "%"
-
-
-def integer(value: int | float | None) -> str:
-    """14650 → «14 650» with a non-breaking space between thousands."""
-    if value is None:
-        return DASH
-    return f"{round(value):,}".replace(",", NBSP)
 
 
 def points(delta: float | None) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from vocabulary.dates import DateWindow
+from vocabulary.dates import DEFAULT_TIMEZONE, DateWindow
 
 YEAR, QUARTER, MONTH, RANGE = "year", "quarter", "month", "range"
 _ROMAN = ("I", "II", "III", "IV")
@@ -87,7 +87,7 @@ class Period:
             return month(*_step_months(self.start, -1))
         return days(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
-    def utc_bounds(self, tz: str | ZoneInfo = "Europe/Moscow") -> tuple[datetime, datetime]:
+    def utc_bounds(self, tz: str | ZoneInfo = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
         """[start, end) as UTC instants, the days being the region's local days."""
         zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         return (datetime.combine(self.start, time(), zone).astimezone(UTC),

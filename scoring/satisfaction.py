@@ -14,15 +14,6 @@ from dataclasses import dataclass, field
 
 from scoring.levels import K_UD, NO_DATA
 
-CHANNELS = ("yandex", "pos", "gosuslugi", "survey", "terminal", "vashkontrol")
-CHANNEL_NAMES = {
-    "yandex": "Отзывы в Яндекс Картах",
-    "pos": "Платформа обратной связи (ПОС)",
-    "gosuslugi": "Оценки на Госуслугах",
-    "survey": "Опрос клиентов",
-    "terminal": "Терминал оценки",
-    "vashkontrol": "«Ваш контроль»",
-}
 # Таблица 1: quality of the office's work, time characteristics, quality of information.
 SURVEY_CRITERIA = ("quality", "time", "information")
 VASHKONTROL_CRITERIA = ("service_time", "queue_time", "politeness", "comfort", "information")

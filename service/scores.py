@@ -22,8 +22,6 @@ from scoring.efficiency import k_ef
 from scoring.periods import PERIOD_HELP, Period, parse_period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult, compute_practice
 from scoring.satisfaction import (
-    CHANNEL_NAMES,
-    CHANNELS,
     CRITERIA,
     ChannelData,
     ChannelScore,
@@ -33,10 +31,12 @@ from scoring.satisfaction import (
     weighted_data,
 )
 from vocabulary.cells import csv_cell
+from vocabulary.channels import CHANNEL_NAMES, CHANNELS
+from vocabulary.dates import DEFAULT_TIMEZONE
 
 NO_PRACTICE = "no_data"
 OVERALL = "overall"
-DEFAULT_TZ = "Europe/Moscow"
+DEFAULT_TZ = DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True)

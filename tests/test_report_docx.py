@@ -30,7 +30,7 @@ from report_fixtures import (
 from models.labels import CATEGORY_NAMES
 from reports.recommendations import load_rules
 from reports.text import integer, number, percent
-from scoring.satisfaction import CHANNEL_NAMES
+from vocabulary.channels import CHANNEL_NAMES
 
 __all__ = ["built_report"]
 

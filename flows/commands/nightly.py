@@ -12,6 +12,7 @@ from sqlmodel import Session
 from flows.commands.common import config_from
 from flows.console import console
 from scoring.periods import Period, year
+from vocabulary.numbers import number
 
 STATUS_NAMES = {"ok": "загружено", "unchanged": "без изменений", "blocked": "заблокирован (капча)",
                 "failed": "ошибка", "skipped": "пропущен"}
@@ -65,7 +66,7 @@ def top_pains(limit: int = 3) -> Table | None:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return number(value, 1)
 
 
 def register(app: typer.Typer) -> None:

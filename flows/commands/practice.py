@@ -11,15 +11,16 @@ from rich.table import Table
 
 from flows.console import console, err_console
 from scoring.practice import PracticeResult
+from vocabulary.numbers import number
 
 
 def percent(value: float | None) -> str:
     """54.0 → «54,00 %» (Russian decimal comma); None → «—»."""
-    return "—" if value is None else f"{value:.2f}".replace(".", ",") + " %"
+    return "—" if value is None else number(value) + " %"
 
 
 def factor(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+    return number(value)
 
 
 def table4(r: PracticeResult) -> Table:

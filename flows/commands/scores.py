@@ -12,8 +12,9 @@ from rich.table import Table
 
 from flows.console import console
 from scoring.periods import PERIOD_HELP, parse_period
-from scoring.satisfaction import CHANNEL_NAMES
 from service.scores import resolve_period
+from vocabulary.channels import CHANNEL_NAMES
+from vocabulary.numbers import number as russian
 
 
 class Format(StrEnum):
@@ -23,7 +24,7 @@ class Format(StrEnum):
 
 
 def number(value: float | None, suffix: str = "") -> str:
-    return "—" if value is None else f"{value:.2f}".replace(".", ",") + suffix
+    return russian(value) + ("" if value is None else suffix)
 
 
 def signed(value: float | None) -> str:
