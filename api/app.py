@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 STATIC = Path(__file__).with_name("static")
 

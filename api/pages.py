@@ -22,19 +22,14 @@ from api.deps import COOKIE, Caller, get_session
 from api.queries import FeedbackFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.edits import QUEUED, LabelEdit, save_labels
-from models.labels import (
-    CATEGORIES,
-    CATEGORY_NAMES,
-    POLARITIES,
-    POLARITY_NAMES,
-    model_agreement,
-)
+from models.labels import model_agreement
 from models.tables import Feedback, Organisation
-from scoring.periods import PLAUSIBLE, Period, parse_period
 from service.painmap import pain_map_of
 from service.region import timezone
+from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 from vocabulary.numbers import number
+from vocabulary.periods import PLAUSIBLE, Period, parse_period
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -11,8 +11,8 @@ import secrets
 
 from sqlmodel import Session, select
 
-from models.errors import UserError
 from models.tables import ApiToken, utcnow
+from vocabulary.errors import UserError
 
 ROLES = ("viewer", "analyst", "admin")
 ROLE_NAMES = {"viewer": "наблюдатель", "analyst": "аналитик", "admin": "администратор"}

@@ -25,16 +25,16 @@ from api.queries import (
 )
 from api.tokens import ROLES, create_token, revoke
 from models.edits import QUEUED, LabelEdit, save_labels
-from models.errors import UserError
-from models.labels import CATEGORIES, CATEGORY_NAMES, POLARITIES
 from models.tables import ApiToken
-from scoring.periods import Period, parse_period
 from service.cache import compute, peek
 from service.painmap import pain_map_of
 from service.region import timezone
 from service.scores import resolve_period
+from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES
 from vocabulary.cells import csv_cell
 from vocabulary.channels import Channel
+from vocabulary.errors import UserError
+from vocabulary.periods import Period, parse_period
 
 router = APIRouter(prefix="/api/v1")
 Viewer = Annotated[Caller, Depends(require("viewer"))]

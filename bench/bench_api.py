@@ -72,8 +72,8 @@ def build_store(url: str, rows: int, orgs: int = 50) -> str:
 def baseline_ms(url: str) -> float:
     """Direct computation of one period's scores for every organisation (no API, no cache)."""
     from models.db import session_scope
-    from scoring.periods import parse_period
     from service.scores import organisation_scores
+    from vocabulary.periods import parse_period
 
     with session_scope(url) as session:
         started = time.perf_counter()

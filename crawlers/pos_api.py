@@ -34,8 +34,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from models.errors import UserError
 from models.settings import get_settings
+from vocabulary.errors import UserError
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {429, 500, 502, 503, 504}

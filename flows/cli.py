@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from flows.console import console, fail
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

@@ -27,9 +27,9 @@ from sqlmodel import col
 from flows.commands.common import prepare_store
 from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config
 from models.db import session_scope
-from models.errors import SourceBlocked, UserError
 from models.locks import held
 from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
+from vocabulary.errors import SourceBlocked, UserError
 
 if TYPE_CHECKING:  # the NLP packages load at first use: a command's start-up stays short
     from nlp.registry import RetrainPlan
@@ -402,8 +402,8 @@ def _snapshot_values(keys: list[str]) -> dict[tuple[str, str, str], tuple[Any, .
 @task(name="recompute-scores", cache_policy=NO_CACHE)
 def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int]) -> list[dict[str, Any]]:
     """Scores of every period a change falls in; returns the indicators whose value moved."""
-    from scoring.periods import affected, month, quarter, year
     from service.scores import recompute
+    from vocabulary.periods import affected, month, quarter, year
 
     periods = {p.key: p for p in affected(days)}
     for y in practice_years:

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from models.errors import UserError
 from vocabulary.dates import DEFAULT_TIMEZONE
+from vocabulary.errors import UserError
 
 MAX_BYTES = 100 * 1024 * 1024
 # An xlsx is a zip: a 1 MB file can unpack to 300 MB of sheet XML and minutes of parsing.

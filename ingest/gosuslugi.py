@@ -18,8 +18,8 @@ from pathlib import Path
 
 from ingest.files import Column, Located, Row, locate, norm, number_value, text_value
 from ingest.rows import Outcome, ParseOptions, Services, UniqueIds, build, reject, score_value
-from models.errors import UserError
-from scoring.periods import Period, parse_period
+from vocabulary.errors import UserError
+from vocabulary.periods import Period, parse_period
 
 COLUMNS = (
     Column("service", ("Наименование услуги", "Услуга", "Название услуги"), ("наименование услуги",),

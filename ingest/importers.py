@@ -27,11 +27,11 @@ from ingest.survey import parse_survey
 from ingest.terminal import parse_terminal
 from ingest.vashkontrol import parse_vashkontrol
 from models.db import session_scope
-from models.errors import UserError
 from models.settings import get_settings
 from models.tables import Service, Source
-from scoring.periods import Period, parse_period
 from vocabulary.dates import DateWindow
+from vocabulary.errors import UserError
+from vocabulary.periods import Period, parse_period
 
 Parser = Callable[[Path, ParseOptions], Iterator[Outcome]]
 PARSERS: dict[str, Parser] = {

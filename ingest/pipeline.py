@@ -42,10 +42,10 @@ from ingest.records import FeedbackRecord, Rejected
 from ingest.runs import RUN_STATUSES, STATUS_OK, record_failed_run
 from ingest.store import ChunkOutcome, FeedbackWriter, QuarantineItem
 from models.db import session_scope
-from models.errors import UserError
 from models.settings import get_settings
 from models.tables import IngestRun, Source, utcnow
 from vocabulary.dates import DateWindow
+from vocabulary.errors import UserError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -32,8 +32,8 @@ from ingest.files import (
     zone,
 )
 from ingest.records import FeedbackRecord, Rejected
-from models.errors import UserError
 from vocabulary.dates import DEFAULT_TIMEZONE
+from vocabulary.errors import UserError
 
 Outcome = FeedbackRecord | Rejected
 Fields = dict[str, Any] | str  # a record's fields, or why the row is rejected

@@ -53,7 +53,7 @@ from ingest.rows import (
     outcomes,
     score_value,
 )
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 FORMS_DIR = Path(__file__).with_name("forms")
 BUILTIN_FORMS = ("kaluga", "kaltan")

@@ -16,7 +16,7 @@ from typing import Any
 
 from ingest.files import Column, Located, Row, locate, norm, text_value
 from ingest.rows import Outcome, ParseOptions, RowIds, Services, moment_of, outcomes, texts_of
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 DEFAULT_SCALE: dict[str, float] = {"Хорошо": 5, "Средне": 3, "Плохо": 1}
 COLUMNS = (

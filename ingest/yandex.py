@@ -12,7 +12,7 @@ from crawlers.yandex.page import page_url
 from crawlers.yandex.run import CrawlResult, PageProgress, crawl
 from ingest.pipeline import IngestResult
 from ingest.runs import STATUS_BLOCKED, STATUS_FAILED, STATUS_OK, STATUS_PARTIAL
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 
 @dataclass

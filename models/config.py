@@ -14,11 +14,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from models.errors import UserError
 from models.settings import get_settings
 from models.tables import SOURCE_KINDS
 from vocabulary.channels import Channel
 from vocabulary.dates import DEFAULT_TIMEZONE
+from vocabulary.errors import UserError
 
 DEFAULT_CONFIG = Path("painmap.toml")
 SourceKind = Channel

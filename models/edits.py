@@ -28,9 +28,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models.db import BUSY_SECONDS, sqlite_path
-from models.errors import UserError
 from models.labels import check_labels, set_analyst_labels
 from models.tables import Feedback, utcnow
+from vocabulary.errors import UserError
 
 log = logging.getLogger(__name__)
 WAIT_SECONDS = 5.0  # how long a save waits for the write lock before it is journalled

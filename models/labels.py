@@ -15,28 +15,9 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
-from models.errors import UserError
 from models.tables import Classification, Feedback, utcnow
-
-CATEGORIES = ("queue", "phone", "rudeness", "competence", "schedule", "premises", "booking",
-              "information", "timeliness", "bureaucracy", "corruption", "online")
-POLARITIES = ("negative", "positive", "mixed", "neutral")
-CATEGORY_NAMES = {
-    "queue": "Очереди и ожидание",
-    "phone": "Дозвон и телефонная связь",
-    "rudeness": "Грубость и неуважение",
-    "competence": "Некомпетентность и консультирование",
-    "schedule": "График работы и перерывы",
-    "premises": "Помещение и доступная среда",
-    "booking": "Электронная очередь и запись",
-    "information": "Информирование о порядке",
-    "timeliness": "Сроки и результат",
-    "bureaucracy": "Лишние документы и хождение по кругу",
-    "corruption": "Поборы и неформальные платежи",
-    "online": "Электронные услуги и сайт",
-}
-POLARITY_NAMES = {"negative": "негативная", "positive": "позитивная", "mixed": "смешанная",
-                  "neutral": "нейтральная"}
+from vocabulary.categories import CATEGORIES, POLARITIES
+from vocabulary.errors import UserError
 
 
 def effective_categories() -> Select:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from sqlalchemy import text
 
 from models.db import get_engine, sqlite_path
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 
 class Busy(UserError):

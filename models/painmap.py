@@ -11,8 +11,9 @@ from typing import TypeVarTuple
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
-from models.labels import CATEGORIES, effective_categories
+from models.labels import effective_categories
 from models.tables import Feedback, Organisation, Source
+from vocabulary.categories import CATEGORIES
 
 Ts = TypeVarTuple("Ts")
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 
 def json_object(line: str, where: str, required: Sequence[str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from models.labels import CATEGORIES
+from vocabulary.categories import CATEGORIES
 
 TABLE = Path(__file__).with_name("lexicons") / "pos_categories.yaml"
 FIELDS = ("category", "subcategory", "fact")

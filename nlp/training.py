@@ -35,8 +35,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from models.errors import UserError
-from models.labels import POLARITIES
 from nlp.categories import CODES
 from nlp.classifier import Classifier
 from nlp.document import Text, read
@@ -44,6 +42,8 @@ from nlp.features import FeatureSpace, polarity_extras
 from nlp.jsonl import json_object, text_field
 from nlp.lexicon import combined, pains, sentiment
 from nlp.model import DEFAULT_MODEL, Linear, PainModel, max_per_text, sigmoid, unit_summary
+from vocabulary.categories import POLARITIES
+from vocabulary.errors import UserError
 
 DATA_DIR = Path(__file__).with_name("data")
 CORPUS_DIR = DATA_DIR / "corpus"

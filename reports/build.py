@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.db import session_scope
-from models.errors import UserError
 from models.queries import organisations
 from reports.data import collect
 from reports.docx_report import write_docx
 from reports.recommendations import recommend
 from reports.xlsx_report import write_xlsx
-from scoring.periods import Period
 from vocabulary.dates import DEFAULT_TIMEZONE
+from vocabulary.errors import UserError
+from vocabulary.periods import Period
 
 DOCX_STEPS, XLSX_STEPS = 8, 10
 # Begins a named stage of `total` steps and returns what to call after each step: the CLI

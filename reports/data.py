@@ -16,16 +16,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import queries
-from models.labels import CATEGORIES
 from models.painmap import PainCell, PainRow
 from models.queries import PracticeRows
 from models.tables import Feedback, Service, Source
 from reports.quotes import Quote, pick_quotes
-from scoring.periods import Period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult
 from scoring.satisfaction import ChannelScore, score_channel
 from service.painmap import pain_map_of
 from service.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
+from vocabulary.categories import CATEGORIES
+from vocabulary.periods import Period
 
 TOP_PAINS = 3  # pains described (and quoted) per office
 QUOTES_PER_PAIN = 2

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from models.labels import CATEGORIES, CATEGORY_NAMES
 from reports import charts
 from reports.data import OrgReport, ReportData
 from reports.docx_writer import DocWriter
@@ -29,6 +28,7 @@ from reports.text import (
 )
 from scoring import levels
 from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
+from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
 SCORES = ("оценка", "оценки", "оценок")

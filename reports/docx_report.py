@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from models.labels import CATEGORY_NAMES
 from reports import charts
 from reports.data import OrgReport, ReportData
 from reports.docx_feedback import feedback_section
@@ -29,6 +28,7 @@ from reports.text import (
     points,
     quoted,
 )
+from vocabulary.categories import CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
 SECTIONS = (

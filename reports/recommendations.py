@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from models.errors import UserError
-from models.labels import CATEGORIES, CATEGORY_NAMES
 from models.painmap import PainCell
 from reports.data import OrgReport, ReportData
 from reports.text import count, inline, percent, quoted, signed
 from scoring import levels
+from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
+from vocabulary.errors import UserError
 
 INDICATOR_NAMES = {"k_ud": "Куд", "k_mnk": "Кмнк", "u_s": "Уs", "u_ar": "Уар", "k_pr": "Кпр", "k_ef": "Кэф"}
 TEXTS_FORMS = ("отзыва", "отзывов", "отзывов")  # «из 40 отзывов», «из 21 отзыва»

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from models.labels import CATEGORIES, CATEGORY_NAMES
 from models.queries import PracticeRows
 from reports.data import OrgReport, ReportData
 from reports.text import inline, number, percent
 from scoring import levels
 from scoring.practice import PracticeResult, regulation_coefficient
 from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
+from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
 Cell = str | int | float | bool | None

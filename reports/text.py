@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.periods import Period
 from vocabulary.numbers import DASH, NBSP, integer, number, percent
+from vocabulary.periods import Period
 
 __all__ = ["DASH", "NBSP", "integer", "number", "percent"]  # re-exported for the report modules
 

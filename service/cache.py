@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from models.tables import IngestRun, PracticeSummary, ScoreSnapshot
-from scoring.periods import Period
 from service.region import timezone
 from service.scores import organisation_scores, scores_csv, scores_json
+from vocabulary.periods import Period
 
 
 class Cached:
@@ -137,7 +137,7 @@ def warm(years: int = 2) -> None:
 
     from models.db import get_engine
     from models.queries import latest_published
-    from scoring.periods import quarter, year
+    from vocabulary.periods import quarter, year
 
     with _Session(get_engine()) as session:
         latest = latest_published(session)

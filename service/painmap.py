@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.painmap import PainRow, pain_map
-from scoring.periods import Period
 from service.region import timezone
+from vocabulary.periods import Period
 
 
 def pain_map_of(session: Session, period: Period, org: str | None = None,

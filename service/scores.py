@@ -15,11 +15,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models import queries
-from models.errors import UserError
 from models.tables import Organisation, ScoreSnapshot, utcnow
 from scoring import levels
 from scoring.efficiency import k_ef
-from scoring.periods import PERIOD_HELP, Period, parse_period
 from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeResult, compute_practice
 from scoring.satisfaction import (
     CRITERIA,
@@ -33,6 +31,8 @@ from scoring.satisfaction import (
 from vocabulary.cells import csv_cell
 from vocabulary.channels import CHANNEL_NAMES, CHANNELS
 from vocabulary.dates import DEFAULT_TIMEZONE
+from vocabulary.errors import UserError
+from vocabulary.periods import PERIOD_HELP, Period, parse_period
 
 NO_PRACTICE = "no_data"
 OVERALL = "overall"

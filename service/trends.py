@@ -9,10 +9,10 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from models import queries
-from scoring import periods as p
 from scoring.satisfaction import overall_k_ud
 from service.region import timezone
 from service.scores import channel_inputs, channel_scores
+from vocabulary import periods as p
 
 GRANULARITIES = {"day": "по дням", "week": "по неделям", "month": "по месяцам",
                  "quarter": "по кварталам", "year": "по годам"}

@@ -30,8 +30,8 @@ from models.painmap import PainRow, pain_map
 from models.repo import ensure_organisation, ensure_service, ensure_source
 from models.tables import Classification, Feedback, utcnow
 from reports.build import Built, build_report
-from scoring.periods import parse_period
 from service.scores import OrgScores, organisation_scores
+from vocabulary.periods import parse_period
 
 REGION = "Администрация городского округа «Город Тестов»"
 RAW_NAME = "Иванова Мария Петровна"

@@ -169,7 +169,7 @@ def test_a_crashed_worker_is_reported_with_its_output() -> None:
 
 def test_replay_without_a_directory_is_a_user_error(tmp_path: Path) -> None:
     from crawlers.yandex.run import endpoint
-    from models.errors import UserError
+    from vocabulary.errors import UserError
 
     with pytest.raises(UserError, match=r"\[replay\] dir"), endpoint("replay", tmp_path / "missing"):
         pass

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from api.app import create_app
 from models.db import session_scope
 from models.repo import ensure_organisation, ensure_service, ensure_source
-from scoring.periods import parse_period
 from tests.api_fixtures import seed
 from tests.report_fixtures import Writer
 from vocabulary.cells import TRIGGERS, csv_cell, risky
+from vocabulary.periods import parse_period
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example/s","svc")',

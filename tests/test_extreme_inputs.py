@@ -16,12 +16,12 @@ from flows.cli import app as cli
 from ingest.pipeline import ingest_records
 from ingest.records import FeedbackRecord
 from models.db import session_scope
-from models.errors import UserError
 from models.repo import ensure_organisation, ensure_source
 from models.tables import Feedback, Quarantine
-from scoring.periods import parse_period
 from tests.api_fixtures import Seeded, seed
 from vocabulary.dates import DateWindow
+from vocabulary.errors import UserError
+from vocabulary.periods import parse_period
 
 EXTREME_PERIODS = ["0001", "0001-Q1", "9999", "9999-12", "9999-12-30..9999-12-31", "0001-01-01..0001-01-02",
                    "1900", "2099-Q1"]

@@ -202,7 +202,7 @@ def test_no_personal_data_in_any_quote_the_report_prints(sqlite_store: str, regi
     from docx import Document
 
     from reports.build import build_report
-    from scoring.periods import parse_period
+    from vocabulary.periods import parse_period
 
     run_nightly(str(region / "painmap.toml"))
     spans = _demo_pii()

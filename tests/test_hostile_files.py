@@ -16,7 +16,6 @@ from sqlmodel import select
 from ingest.importers import import_file
 from ingest.practice import read_practice
 from models.db import session_scope
-from models.errors import UserError
 from models.repo import ensure_organisation, ensure_source
 from models.tables import Feedback, IngestRun, Quarantine
 from tests.import_fixtures import (
@@ -32,6 +31,7 @@ from tests.import_fixtures import (
     write_xlsx,
 )
 from tests.practice_fixtures import template_workbook
+from vocabulary.errors import UserError
 
 MEGABYTE_TEXT = "Очередь. " * 120_000  # ~1 MB in one cell
 

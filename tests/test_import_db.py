@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from flows.cli import app
 from ingest.importers import import_file
 from models.db import session_scope
-from models.errors import UserError
 from models.repo import ensure_organisation, ensure_service, ensure_source
 from models.tables import Feedback, IngestRun, Quarantine, Service, Source
 from tests.import_fixtures import (
@@ -32,6 +31,7 @@ from tests.import_fixtures import (
     write_csv,
     write_xlsx,
 )
+from vocabulary.errors import UserError
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

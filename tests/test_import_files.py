@@ -20,8 +20,8 @@ from ingest.files import (
     sniff,
     sniff_delimiter,
 )
-from models.errors import UserError
 from tests.import_fixtures import csv_bytes, write_xlsx
+from vocabulary.errors import UserError
 
 MSK = ZoneInfo("Europe/Moscow")
 ROWS = [["Дата", "Оценка", "Комментарий"], ["03.03.2025", "Хорошо", "Всё быстро, спасибо"],

@@ -16,7 +16,6 @@ from ingest.rows import ParseOptions
 from ingest.survey import load_form, parse_survey, split_choices
 from ingest.terminal import parse_terminal
 from ingest.vashkontrol import parse_vashkontrol
-from models.errors import UserError
 from tests.import_fixtures import (
     GOSUSLUGI_SERVICES,
     KALUGA_HEADER,
@@ -29,6 +28,7 @@ from tests.import_fixtures import (
     write_csv,
     write_xlsx,
 )
+from vocabulary.errors import UserError
 
 
 def split(outcomes: Any) -> tuple[list[FeedbackRecord], list[Rejected]]:

@@ -69,7 +69,7 @@ def test_nothing_imports_flows() -> None:
     ("reports", "flows.console", False),
     ("crawlers", "ingest.pipeline", False),
     ("crawlers", "ingest.records", True),
-    ("vocabulary", "models.errors", False),
+    ("vocabulary", "models.tables", False),
     ("service", "api.pages", False),
     ("ingest", "crawlers.pos_api", True),
 ])

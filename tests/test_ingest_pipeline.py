@@ -13,9 +13,9 @@ from ingest.pipeline import CHUNK_SIZE, SourceNotFound, ingest_records
 from ingest.records import FeedbackRecord, Rejected
 from ingest.runs import latest_published_at, mark_source, record_failed_run
 from models.db import session_scope
-from models.errors import UserError
 from models.repo import ensure_organisation, ensure_service, ensure_source
 from models.tables import Feedback, FeedbackVersion, IngestRun, Quarantine, Service, Source
+from vocabulary.errors import UserError
 
 START = datetime(2025, 1, 10, 9, tzinfo=UTC)
 

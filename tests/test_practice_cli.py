@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.commands.import_practice import register_practice
 from models.db import session_scope
-from models.errors import UserError
 from models.tables import Organisation, PracticeRegulationRow, PracticeServiceRow, PracticeSummary
+from vocabulary.errors import UserError
 
 runner = CliRunner()
 

@@ -30,8 +30,8 @@ from practice_fixtures import (
 )
 
 from ingest.practice import PracticeFormatError, read_practice
-from models.errors import UserError
 from scoring.practice import compute_practice
+from vocabulary.errors import UserError
 
 EXPECTED_REGS = [(r.name, r.law_210, r.law_other, r.timeliness) for r in REGULATIONS]
 

@@ -17,9 +17,9 @@ from models.db import session_scope
 from models.repo import ensure_organisation, ensure_source
 from models.settings import get_settings
 from reports.data import collect
-from scoring.periods import parse_period
 from tests.api_fixtures import seed
 from tests.report_fixtures import Writer
+from vocabulary.periods import parse_period
 
 EKB = "Asia/Yekaterinburg"  # UTC+5, two hours ahead of Moscow
 

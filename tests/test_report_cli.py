@@ -29,8 +29,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from models.db import session_scope
-from models.errors import UserError
 from reports.text import number, percent
+from vocabulary.errors import UserError
 
 runner = CliRunner()
 

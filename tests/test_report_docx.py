@@ -27,9 +27,9 @@ from report_fixtures import (
     section,
 )
 
-from models.labels import CATEGORY_NAMES
 from reports.recommendations import load_rules
 from reports.text import integer, number, percent
+from vocabulary.categories import CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
 __all__ = ["built_report"]

@@ -8,10 +8,10 @@ import yaml
 from report_fixtures import ORGS, PERIOD, BuiltReport, built_report
 
 from models.db import session_scope
-from models.errors import UserError
 from reports.data import ReportData, collect
 from reports.recommendations import load_rules, parse_rules, recommend
-from scoring.periods import parse_period
+from vocabulary.errors import UserError
+from vocabulary.periods import parse_period
 
 __all__ = ["built_report"]
 TEXT = "Сделать лучше."
@@ -87,6 +87,6 @@ def test_bad_rules_are_refused(rules: dict, message: str) -> None:  # type: igno
 
 
 def test_shipped_rules_cover_every_category() -> None:
-    from models.labels import CATEGORIES
+    from vocabulary.categories import CATEGORIES
 
     assert {r.category for r in load_rules().pains} == set(CATEGORIES)

@@ -23,7 +23,7 @@ from reports.text import (
     quoted,
     signed,
 )
-from scoring.periods import parse_period
+from vocabulary.periods import parse_period
 
 
 @pytest.mark.parametrize(("value", "text"), [

@@ -10,7 +10,7 @@ import pytest
 from practice_fixtures import REGULATIONS, SERVICES, coefficient
 from report_fixtures import GOSUSLUGI_2025, ORGS, BuiltReport, built_report
 
-from models.labels import CATEGORIES, CATEGORY_NAMES
+from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 
 __all__ = ["built_report"]
 

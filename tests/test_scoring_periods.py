@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from scoring.periods import affected, covering, days, parse_period
+from vocabulary.periods import affected, covering, days, parse_period
 
 
 @pytest.mark.parametrize(

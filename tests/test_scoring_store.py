@@ -19,11 +19,11 @@ from flows.cli import app
 from ingest.practice import read_practice
 from ingest.practice.store import store_practice
 from models.db import session_scope
-from models.errors import UserError
 from models.repo import ensure_organisation, ensure_source
 from models.tables import Feedback, ScoreSnapshot
-from scoring.periods import parse_period
 from service.scores import organisation_scores, recompute
+from vocabulary.errors import UserError
+from vocabulary.periods import parse_period
 
 runner = CliRunner()
 BASE_K_PR = 68.13765157924421  # the hand-computed example of test_scoring_practice (× 1.03)

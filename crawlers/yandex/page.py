@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 STATE_SCRIPT = re.compile(
     r"<script[^>]*\bclass=\"[^\"]*\bstate-view\b[^\"]*\"[^>]*>(?P<json>.*?)</script>", re.S

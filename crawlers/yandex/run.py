@@ -29,7 +29,7 @@ from crawlers.yandex.items import iso, to_record
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, STOP_MESSAGES
 from crawlers.yandex.spider import DEFAULT_BACKOFF, DEFAULT_DELAY, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from ingest.records import FeedbackRecord, Rejected
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK_DELAY = 0.05  # the replay server is ours: no need to wait seconds between pages

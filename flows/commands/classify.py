@@ -13,8 +13,8 @@ from typing import IO, Annotated, Any
 import typer
 
 from flows.console import console, err_console, progress
-from models.errors import UserError
 from nlp.jsonl import json_object, text_field
+from vocabulary.errors import UserError
 
 BATCH = 512
 IN_HELP = "JSONL: {id, text[, rating]}; «-» — stdin."

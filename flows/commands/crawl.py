@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.console import console, err_console
-from models.errors import SourceBlocked, UserError
+from vocabulary.errors import SourceBlocked, UserError
 
 app = typer.Typer(no_args_is_help=True, help="Разовый сбор отзывов с внешних площадок.")
 

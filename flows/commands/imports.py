@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.console import console, err_console
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 app = typer.Typer(no_args_is_help=True, help="Импорт файлов каналов обратной связи в базу.")
 
@@ -82,7 +82,7 @@ def import_pos_api(
     """Сообщения ПОС из JSON API (токен — PAINMAP_POS_API_TOKEN)."""
     from flows.commands.common import config_from, prepare_store
     from ingest.importers import ImportResult, import_pos_api
-    from scoring.periods import parse_date
+    from vocabulary.periods import parse_date
 
     try:
         since_day = parse_date(since) if since else None

@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from flows.commands.common import config_from
 from flows.console import console
-from scoring.periods import Period, year
 from vocabulary.numbers import number
+from vocabulary.periods import Period, year
 
 STATUS_NAMES = {"ok": "загружено", "unchanged": "без изменений", "blocked": "заблокирован (капча)",
                 "failed": "ошибка", "skipped": "пропущен"}
@@ -43,8 +43,8 @@ def _latest_year(session: Session) -> Period | None:
 def top_pains(limit: int = 3) -> Table | None:
     """The most frequent pains of each office in the latest year with feedback."""
     from models.db import session_scope
-    from models.labels import CATEGORY_NAMES
     from service.painmap import pain_map_of
+    from vocabulary.categories import CATEGORY_NAMES
 
     with session_scope() as session:
         period = _latest_year(session)

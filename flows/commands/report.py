@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from flows.console import console, progress
-from scoring.periods import PERIOD_HELP
+from vocabulary.periods import PERIOD_HELP
 
 
 def register(app: typer.Typer) -> None:

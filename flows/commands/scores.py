@@ -11,10 +11,10 @@ import typer
 from rich.table import Table
 
 from flows.console import console
-from scoring.periods import PERIOD_HELP, parse_period
 from service.scores import resolve_period
 from vocabulary.channels import CHANNEL_NAMES
 from vocabulary.numbers import number as russian
+from vocabulary.periods import PERIOD_HELP, parse_period
 
 
 class Format(StrEnum):

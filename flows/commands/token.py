@@ -54,7 +54,7 @@ def revoke_token(token_id: Annotated[int, typer.Argument(help="Номер ток
     """Отозвать токен."""
     from api.tokens import revoke
     from models.db import session_scope
-    from models.errors import UserError
+    from vocabulary.errors import UserError
 
     with session_scope() as session:
         if not revoke(session, token_id):

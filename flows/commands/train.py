@@ -39,10 +39,10 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Переобучить модель классификации (детерминированно: те же данные — та же модель)."""
-        from models.errors import UserError
         from nlp.model import DEFAULT_MODEL
         from nlp.training import TRAIN_DIRS, VALIDATION_DIR
         from nlp.training import train as run_training
+        from vocabulary.errors import UserError
 
         config = config_from(ctx)
         target = output or (config.resolve(config.nlp.model_path) if config.nlp.model_path else DEFAULT_MODEL)

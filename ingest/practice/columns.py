@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ingest.practice.cells import normalise, number, text
 from ingest.practice.grid import Sheet
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 SCAN_ROWS = 40
 MAX_DEPTH = 3

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ingest.files import XLSX, decode, file_error, sniff
 from ingest.practice.cells import normalise, text
-from models.errors import UserError
+from vocabulary.errors import UserError
 
 Range = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col (1-based, inclusive)
 _TITLE = re.compile(r"^табл(?:ица|\.)?\s*№?\s*(\d+(?:\s*[.,_]\s*\d+)?)")

@@ -13,9 +13,9 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from ingest.practice.records import SUMMARY_FIELDS, PracticeWorkbook
-from models.errors import UserError
 from models.tables import Organisation, PracticeRegulationRow, PracticeServiceRow, PracticeSummary
-from scoring.periods import YEAR, parse_period
+from vocabulary.errors import UserError
+from vocabulary.periods import YEAR, parse_period
 
 SERVICE_FIELDS = ("service", "staff", "requests", "on_time", "late", "refusals", "prebooking",
                   "complaints", "electronic", "via_epgu", "mfc", "via_mfc")
