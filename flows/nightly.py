@@ -9,26 +9,20 @@ source is recorded as such and the others still complete.
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
-from sqlalchemy import select
-from sqlmodel import col
 
-from flows.commands.common import prepare_store
-from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config
-from models.db import session_scope
+from ingest.drops import new_files
+from ingest.runs import changed_days, record_nightly, source_id_of
+from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config, prepare_store
 from models.locks import held
-from models.tables import Feedback, IngestRun, Organisation, ScoreSnapshot, Source, utcnow
 from vocabulary.errors import SourceBlocked, UserError
 
 if TYPE_CHECKING:  # the NLP packages load at first use: a command's start-up stays short
@@ -74,86 +68,27 @@ def prepare(config: AppConfig) -> None:
     prepare_store(config)
 
 
-def _source_id(org_code: str, name: str) -> int:
-    with session_scope() as session:
-        source_id = session.execute(
-            select(col(Source.id)).join(Organisation, col(Organisation.id) == col(Source.org_id))
-            .where(col(Organisation.code) == org_code, col(Source.name) == name)
-        ).scalar_one()
-    return int(source_id)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _already_imported(source_id: int, path: Path, sha: str) -> bool:
-    """A file whose exact bytes were imported successfully before is skipped: re-importing
-    would change nothing, and skipping keeps the second run of a night fast."""
-    with session_scope() as session:
-        runs = session.execute(
-            select(col(IngestRun.summary)).where(col(IngestRun.source_id) == source_id,
-                                                 col(IngestRun.origin) == str(path),
-                                                 col(IngestRun.status) == "ok")
-            .order_by(col(IngestRun.id).desc()).limit(5)
-        ).scalars().all()
-    return any((summary or {}).get("sha256") == sha for summary in runs)
-
-
-def _remember_file(run_id: int, sha: str) -> None:
-    with session_scope() as session:
-        run = session.get(IngestRun, run_id)
-        if run is not None:
-            run.summary = {**(run.summary or {}), "sha256": sha}
-            session.add(run)
-
-
-def drop_files(pattern: Path) -> list[Path]:
-    """`path` of a file source: a glob, a folder (every file in it) or one file."""
-    if any(c in str(pattern) for c in "*?["):
-        return sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
-    if pattern.is_dir():
-        return sorted(p for p in pattern.iterdir() if p.is_file() and not p.name.startswith("."))
-    return [pattern] if pattern.exists() else []
-
-
-def new_files(config: AppConfig, src: SourceConfig, source_id: int) -> tuple[list[tuple[Path, str]], int]:
-    """The source's drop files not yet imported as they are now, and how many are unchanged."""
-    if not src.path:
-        return [], 0
-    fresh, skipped = [], 0
-    for path in drop_files(config.resolve(src.path)):
-        sha = _sha256(path)
-        if _already_imported(source_id, path, sha):
-            skipped += 1
-        else:
-            fresh.append((path, sha))
-    return fresh, skipped
-
-
 def is_file_source(src: SourceConfig) -> bool:
     return src.kind != "yandex" and not (src.kind == "pos" and src.base_url and not src.path) \
         and bool(src.path)
 
 
 def ingest_files(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
-    from ingest.importers import import_file, options_from
+    """The source's new drop files, each imported in its own transaction."""
+    from ingest.drops import import_new_files
+    from ingest.importers import options_from
 
     if not src.path:
         out.status, out.detail = "skipped", "не указан path (каталог или маска файлов)"
         return
-    fresh, out.files_skipped = new_files(config, src, source_id)
-    options = options_from(src.settings(), config.path.parent if config.path else None,
-                           timezone=config.region.timezone)
-    for path, sha in fresh:
-        result = import_file(src.kind, path, source_id, options)
-        _remember_file(result.run_id, sha)
+
+    def done(result: Any) -> None:
         out.files += 1
         out.add(result)
+
+    options = options_from(src.settings(), config.path.parent if config.path else None,
+                           timezone=config.region.timezone)
+    out.files_skipped = import_new_files(src.kind, source_id, config.resolve(src.path), options, done)
 
 
 @task(name="crawl-yandex", cache_policy=NO_CACHE)
@@ -171,7 +106,7 @@ def crawl_yandex_sources(config: AppConfig,
     for org, src in sources:
         settings = src.settings()
         key = (settings.get("base_url"), settings.get("delay"))
-        groups.setdefault(key, []).append((f"{org.code}/{src.name}", src, _source_id(org.code, src.name)))
+        groups.setdefault(key, []).append((f"{org.code}/{src.name}", src, source_id_of(org.code, src.name)))
     fetched: dict[str, Any] = {}
     for (base_setting, delay), members in groups.items():
         with endpoint(base_setting, replay_dir) as base_url:
@@ -220,7 +155,7 @@ def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
     logger = get_run_logger()
     started = time.perf_counter()
     out = SourceOutcome(org.code, src.name, src.kind)
-    source_id = _source_id(org.code, src.name)
+    source_id = source_id_of(org.code, src.name)
     try:
         if src.kind == "yandex":
             crawl_yandex(config, src, source_id, out, fetched)
@@ -246,22 +181,15 @@ def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
 @task(name="import-practice", cache_policy=NO_CACHE)
 def import_practice(config: AppConfig) -> list[dict[str, Any]]:
     """The practice workbooks (Таблицы 3, 3.1, 5) named in the config; unchanged ones are no-ops."""
-    from ingest.practice import read_practice
-    from ingest.practice.store import UNCHANGED, store_practice
-    from models.repo import find_organisation
+    from ingest.practice.store import import_practice_file
 
     logger = get_run_logger()
     done = []
     for org_cfg in config.organisations:
         for period, relative in sorted(org_cfg.practice.items()):
             path = config.resolve(relative)
-            book = read_practice(path)
-            with session_scope() as session:
-                org = find_organisation(session, org_cfg.code)
-                assert org is not None
-                outcome = store_practice(session, org, period, book)
-            changed = outcome.status != UNCHANGED
-            for warning in book.warnings:
+            changed, warnings = import_practice_file(org_cfg.code, period, path)
+            for warning in warnings:
                 logger.warning("%s, %s: %s", org_cfg.code, path.name, warning)
             done.append({"org": org_cfg.code, "period": period, "changed": changed})
     return done
@@ -349,93 +277,37 @@ def classify_chunk(texts: list[str | None], ratings: list[float | None], model_p
 
 def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> dict[str, Any]:
     """The backlog in pages of `window` chunks classified concurrently by the task runner's
-    workers; each chunk's results are stored by the flow as they come."""
-    from nlp.batch import BatchCounts, count_pending, pending_page, store_results, with_pos_facts
+    workers; each chunk's results are stored as they come."""
+    from nlp.batch import BatchCounts, count_pending, pending_pages, store_page
 
     logger = get_run_logger()
     model_path = _model_path(config)
     counts = BatchCounts(model_version=_classifier(model_path, config.nlp.ner).version)
-    total, last_id = count_pending(), 0
-    while True:
-        with session_scope() as session:
-            rows = pending_page(session, last_id, chunk * window)
-        if not rows:
-            break
+    total = count_pending()
+    for rows in pending_pages(chunk * window):
         parts = [rows[i:i + chunk] for i in range(0, len(rows), chunk)]
         futures = [classify_chunk.submit([r.text for r in part], [r.rating for r in part], model_path,
                                          config.nlp.ner) for part in parts]
         for part, future in zip(parts, futures, strict=True):
-            with session_scope() as session:
-                store_results(session, part, with_pos_facts(part, future.result()), counts.model_version,
-                              counts)
-            counts.classified += len(part)
-        last_id = rows[-1].id
+            store_page(part, future.result(), counts)
         logger.info("Классификация: %d из %d", counts.classified, total)
     return counts.as_dict()
-
-
-def changed_days(ids: list[int], tz: str) -> set[date]:
-    zone = ZoneInfo(tz)
-    days: set[date] = set()
-    with session_scope() as session:
-        for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
-            for (published,) in session.execute(select(col(Feedback.published_at))
-                                                .where(col(Feedback.id).in_(chunk))):
-                if published is not None:
-                    days.add(published.astimezone(zone).date())
-    return days
-
-
-def _snapshot_values(keys: list[str]) -> dict[tuple[str, str, str], tuple[Any, ...]]:
-    with session_scope() as session:
-        rows = session.execute(
-            select(col(Organisation.code), col(ScoreSnapshot.channel), col(ScoreSnapshot.period),
-                   col(ScoreSnapshot.k_ud), col(ScoreSnapshot.k_pr), col(ScoreSnapshot.k_ef))
-            .join(Organisation, col(Organisation.id) == col(ScoreSnapshot.org_id))
-            .where(col(ScoreSnapshot.period).in_(keys))
-        ).all()
-    return {(code, channel, period): tuple(None if v is None else round(v, 2) for v in values)
-            for code, channel, period, *values in rows}
 
 
 @task(name="recompute-scores", cache_policy=NO_CACHE)
 def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int]) -> list[dict[str, Any]]:
     """Scores of every period a change falls in; returns the indicators whose value moved."""
-    from service.scores import recompute
+    from service.scores import recompute_changes
     from vocabulary.periods import affected, month, quarter, year
 
     periods = {p.key: p for p in affected(days)}
     for y in practice_years:
         for p in [year(y), *(quarter(y, q) for q in range(1, 5)), *(month(y, m) for m in range(1, 13))]:
             periods.setdefault(p.key, p)
-    if not periods:
-        return []
-    before = _snapshot_values(list(periods))
-    with session_scope() as session:
-        recompute(session, periods.values(), tz=config.region.timezone)
-    after = _snapshot_values(list(periods))
-    changes = []
-    for key, values in sorted(after.items()):
-        if before.get(key) != values:
-            org, channel, period = key
-            changes.append({"org": org, "channel": channel, "period": period,
-                            "before": before.get(key), "after": values})
+    changes = recompute_changes(periods.values(), config.region.timezone)
     get_run_logger().info("Пересчитано периодов: %d; изменившихся показателей: %d",
                           len(periods), len(changes))
     return changes
-
-
-def store_summary(summary: dict[str, Any], status: str) -> int:
-    with session_scope() as session:
-        run = IngestRun(kind="nightly", status=status, finished_at=utcnow(), summary=summary,
-                        n_new=sum(s["n_new"] for s in summary["sources"]),
-                        n_updated=sum(s["n_updated"] for s in summary["sources"]),
-                        n_unchanged=sum(s["n_unchanged"] for s in summary["sources"]),
-                        n_quarantined=sum(s["n_quarantined"] for s in summary["sources"]))
-        session.add(run)
-        session.flush()
-        return int(run.id)  # type: ignore[arg-type]
 
 
 class Stopwatch:
@@ -478,8 +350,8 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         crawled: dict[str, Any] = batch.result() if batch.is_completed() else {}
         for org, src in chosen:
             settings = src.settings()
-            if is_file_source(src):
-                fresh, skipped = new_files(config, src, _source_id(org.code, src.name))
+            if is_file_source(src) and src.path:
+                fresh, skipped = new_files(source_id_of(org.code, src.name), config.resolve(src.path))
                 if not fresh:  # nothing new in the drop folder: no task to run
                     outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="unchanged",
                                                   files_skipped=skipped))
@@ -521,7 +393,7 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
             "scores_changed": changes,
             "timings": clock.laps,
         }
-        summary["run_id"] = store_summary(summary, "partial" if failed else "ok")
+        summary["run_id"] = record_nightly(summary, "partial" if failed else "ok")
         logger.info("Ночной прогон завершён: источников %d (с ошибками или заблокировано: %d), "
                     "классифицировано %d, изменившихся показателей %d",
                     len(outcomes), len(failed), classified.get("classified", 0), len(changes))
@@ -539,7 +411,7 @@ def _error_text(state: Any) -> str:
 def _mark_failed(org_code: str, name: str, error: str) -> None:
     from ingest.runs import mark_source
 
-    mark_source(_source_id(org_code, name), "failed", error)
+    mark_source(source_id_of(org_code, name), "failed", error)
 
 
 def run_nightly(config_path: str | None = None, source: str | None = None,

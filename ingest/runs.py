@@ -8,7 +8,8 @@ back.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session
@@ -70,3 +71,34 @@ def latest_published_at(source_id: int, *, url: str | None = None) -> datetime |
     """The newest stored item's date: incremental crawls stop at pages older than this."""
     with session_scope(url) as session:
         return latest_published(session, source_id)
+
+
+def record_nightly(summary: dict[str, Any], status: str) -> int:
+    """The nightly run's own journal entry (its summary, counts summed over sources)."""
+    sources = summary["sources"]
+    with session_scope() as session:
+        run = IngestRun(kind="nightly", status=status, finished_at=utcnow(), summary=summary,
+                        n_new=sum(s["n_new"] for s in sources),
+                        n_updated=sum(s["n_updated"] for s in sources),
+                        n_unchanged=sum(s["n_unchanged"] for s in sources),
+                        n_quarantined=sum(s["n_quarantined"] for s in sources))
+        session.add(run)
+        session.flush()
+        return int(run.id)  # type: ignore[arg-type]
+
+
+def source_id_of(org_code: str, name: str, *, url: str | None = None) -> int:
+    """The store's id of a source named in the config (office code and source name)."""
+    from models.queries import source_id
+
+    with session_scope(url) as session:
+        return source_id(session, org_code, name)
+
+
+def changed_days(feedback_ids: list[int], tz: str, *, url: str | None = None) -> set[date]:
+    """The region's calendar days the items an import changed were published on: the
+    periods whose scores have to be recomputed."""
+    from models.queries import local_days
+
+    with session_scope(url) as session:
+        return local_days(session, feedback_ids, tz)

@@ -279,3 +279,13 @@ def apply_config(session: Any, config: AppConfig) -> None:
             ensure_service(session, org, service)
         for src in org_cfg.sources:
             ensure_source(session, org, src.kind, src.name, src.external_id, src.settings())
+
+
+def prepare_store(config: AppConfig) -> None:
+    """Bring the schema up to date and the organisations/sources in line with the config."""
+    from models.db import session_scope
+    from models.migrate import upgrade
+
+    upgrade()
+    with session_scope() as session:
+        apply_config(session, config)

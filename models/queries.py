@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.tables import (
@@ -21,6 +23,7 @@ from models.tables import (
     PracticeRegulationRow,
     PracticeServiceRow,
     PracticeSummary,
+    ScoreSnapshot,
     Source,
 )
 
@@ -142,3 +145,37 @@ def practice_rows(session: Session, org_id: int, period: str) -> PracticeRows | 
     summary = session.exec(select(PracticeSummary).where(
         PracticeSummary.org_id == org_id, PracticeSummary.period == period)).first()
     return PracticeRows(list(services), list(regulations), summary)
+
+
+def source_id(session: Session, org_code: str, name: str) -> int:
+    """The id of an organisation's source named in the config."""
+    found = session.execute(
+        sa_select(col(Source.id)).join(Organisation, col(Organisation.id) == col(Source.org_id))
+        .where(col(Organisation.code) == org_code, col(Source.name) == name)
+    ).scalar_one()
+    return int(found)
+
+
+def local_days(session: Session, feedback_ids: Sequence[int], tz: str) -> set[date]:
+    """The region's calendar days the given items were published on."""
+    zone = ZoneInfo(tz)
+    days: set[date] = set()
+    for start in range(0, len(feedback_ids), 900):
+        chunk = list(feedback_ids[start:start + 900])
+        for (published,) in session.execute(sa_select(col(Feedback.published_at))
+                                            .where(col(Feedback.id).in_(chunk))):
+            if published is not None:
+                days.add(published.astimezone(zone).date())
+    return days
+
+
+def snapshot_values(session: Session, periods: Sequence[str]) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """(office, channel, period) → (Куд, Кпр, Кэф) of the stored score snapshots, rounded as shown."""
+    rows = session.execute(
+        sa_select(col(Organisation.code), col(ScoreSnapshot.channel), col(ScoreSnapshot.period),
+               col(ScoreSnapshot.k_ud), col(ScoreSnapshot.k_pr), col(ScoreSnapshot.k_ef))
+        .join(Organisation, col(Organisation.id) == col(ScoreSnapshot.org_id))
+        .where(col(ScoreSnapshot.period).in_(list(periods)))
+    ).all()
+    return {(code, channel, period): tuple(None if v is None else round(v, 2) for v in values)
+            for code, channel, period, *values in rows}

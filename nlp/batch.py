@@ -11,7 +11,7 @@ refreshed for comparison (the analyst rows are what counts for them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,27 @@ def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback
         if progress:
             progress(counts.classified, total)
     return counts
+
+
+def pending_pages(size: int, url: str | None = None) -> Iterator[Sequence[Any]]:
+    """The backlog in keyset pages, each read in its own short transaction (the caller
+    classifies a page elsewhere, e.g. on Dask workers, and stores it with `store_page`)."""
+    last_id = 0
+    while True:
+        with session_scope(url) as session:
+            rows = pending_page(session, last_id, size)
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+def store_page(rows: Sequence[Any], results: list[Result], counts: BatchCounts,
+               url: str | None = None) -> None:
+    """Store a classified page (ПОС facts applied to text-less messages) in one transaction."""
+    with session_scope(url) as session:
+        store_results(session, rows, with_pos_facts(rows, results), counts.model_version, counts)
+    counts.classified += len(rows)
 
 
 def pending_page(session: Session, after_id: int, size: int) -> Sequence[Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models import queries
+from models.db import session_scope
 from models.tables import Organisation, ScoreSnapshot, utcnow
 from scoring import levels
 from scoring.efficiency import k_ef
@@ -345,3 +346,20 @@ def recompute(session: Session, periods: Iterable[Period], org_ids: Iterable[int
             assert org.id is not None
             written += write_snapshots(session, org.id, period_scores(session, org.id, period, tz, inputs))
     return written
+
+
+def recompute_changes(periods: Iterable[Period], tz: str = DEFAULT_TZ) -> list[dict[str, Any]]:
+    """Recompute the periods' scores (each in its own transaction) and say which indicators
+    moved: (office, channel, period) with the values before and after, as shown (2 decimals)."""
+    chosen = {p.key: p for p in periods}
+    if not chosen:
+        return []
+    with session_scope() as session:
+        before = queries.snapshot_values(session, list(chosen))
+    with session_scope() as session:
+        recompute(session, chosen.values(), tz=tz)
+    with session_scope() as session:
+        after = queries.snapshot_values(session, list(chosen))
+    return [{"org": org, "channel": channel, "period": period, "before": before.get(key), "after": values}
+            for key, values in sorted(after.items()) if before.get(key) != values
+            for org, channel, period in [key]]

@@ -127,8 +127,7 @@ def test_a_crash_mid_import_leaves_no_partial_rows(sqlite_store: str, region: Pa
     config = (region / "painmap.toml").read_text("utf-8").replace(
         'path = "drop/terminal/terminal_szn_*.csv"', 'path = "drop/terminal/terminal_szn_*.csv"\nretries = 0')
     (region / "painmap.toml").write_text(config, "utf-8")
-    from flows.commands.common import prepare_store
-    from models.config import load_config
+    from models.config import load_config, prepare_store
 
     prepare_store(load_config(region / "painmap.toml"))
     with session_scope() as session:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -220,8 +221,9 @@ def test_importing_the_same_workbook_twice_stores_it_once(
         path = template_workbook(
             Path(tmp) / "p.xlsx", services=services, regulations=regs, approved=len(services)
         )
-        first = run_import(str(path), "--org", "prop", "--period", "2025")
-        before = counts("prop")
-        second = run_import(str(path), "--org", "prop", "--period", "2025")
-    assert before == counts("prop") == (len(services), len(services), 1)
+        org = f"prop-{uuid.uuid4().hex[:8]}"  # the store outlives one example: each gets its own office
+        first = run_import(str(path), "--org", org, "--period", "2025")
+        before = counts(org)
+        second = run_import(str(path), "--org", org, "--period", "2025")
+    assert before == counts(org) == (len(services), len(services), 1)
     assert "не изменились" in second and "не изменились" not in first.split("Сохранены")[0]

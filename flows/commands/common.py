@@ -9,7 +9,7 @@ import typer
 from sqlmodel import Session
 
 from flows.console import err_console
-from models.config import AppConfig, apply_config, load_config
+from models.config import AppConfig, load_config
 from models.repo import ensure_organisation
 from models.tables import Organisation
 
@@ -18,16 +18,6 @@ def config_from(ctx: typer.Context) -> AppConfig:
     root = ctx.find_root()
     path: Path | None = (root.obj or {}).get("config") if root.obj else None
     return load_config(path)
-
-
-def prepare_store(config: AppConfig) -> None:
-    """Bring the schema up to date and the organisations/sources in line with the config."""
-    from models.db import session_scope
-    from models.migrate import upgrade
-
-    upgrade()
-    with session_scope() as session:
-        apply_config(session, config)
 
 
 def resolve_org(session: Session, ref: str, config: AppConfig) -> Organisation:

@@ -126,8 +126,8 @@ def _to_file(config: Any, org_id: str, target: Target, out: Path, since: datetim
 def _to_store(config: Any, org_id: str, org_ref: str | None, base_url: str | None, slug: str | None,
               max_pages: int | None, delay: float | None, incremental: bool, since: datetime | None) -> None:
     from crawlers.yandex.run import endpoint
-    from flows.commands.common import prepare_store
     from ingest.yandex import crawl_into_source
+    from models.config import prepare_store
 
     prepare_store(config)
     target = _stored_source(config, org_id, org_ref)

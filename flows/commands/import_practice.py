@@ -21,9 +21,10 @@ def register_practice(import_app: typer.Typer) -> None:
         period: Annotated[str, typer.Option("--period", help="Год данных, например 2025.")],
     ) -> None:
         """Загрузить данные о практике предоставления услуг (Таблицы 3, 3.1, 5) за год."""
-        from flows.commands.common import config_from, prepare_store, resolve_org
+        from flows.commands.common import config_from, resolve_org
         from ingest.practice import read_practice
         from ingest.practice.store import CREATED, UNCHANGED, practice_year, store_practice
+        from models.config import prepare_store
         from models.db import session_scope
 
         year = practice_year(period)

@@ -80,8 +80,9 @@ def import_pos_api(
         "--since", help="Только сообщения, изменённые с этой даты (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ).")] = None,
 ) -> None:
     """Сообщения ПОС из JSON API (токен — PAINMAP_POS_API_TOKEN)."""
-    from flows.commands.common import config_from, prepare_store
+    from flows.commands.common import config_from
     from ingest.importers import ImportResult, import_pos_api
+    from models.config import prepare_store
     from vocabulary.periods import parse_date
 
     try:
@@ -117,8 +118,9 @@ def parse_scale(text: str | None) -> dict[str, float] | None:
 
 def _run(ctx: typer.Context, kind: str, files: list[Path], org_ref: str, source_name: str | None,
          overrides: dict[str, Any]) -> None:
-    from flows.commands.common import config_from, prepare_store
+    from flows.commands.common import config_from
     from ingest.importers import import_file
+    from models.config import prepare_store
 
     config = config_from(ctx)
     prepare_store(config)

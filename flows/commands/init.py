@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from flows.commands.common import config_from, prepare_store
+from flows.commands.common import config_from
 from flows.console import console
+from models.config import prepare_store
 from models.db import database_url
 from models.migrate import current_revision, head_revision
 

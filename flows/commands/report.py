@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
         """Отчет о результатах мониторинга (п. 5.2 Методики): введение, анализ обратной связи с картой
         болей, анализ практики (таблицы 3, 3.1, 4, 5), эффективность, сравнение с предыдущим периодом,
         рекомендации."""
-        from flows.commands.common import config_from, prepare_store
+        from flows.commands.common import config_from
+        from models.config import prepare_store
         from reports.build import build_report, check_target
         from service.scores import resolve_period
 

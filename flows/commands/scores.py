@@ -81,7 +81,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Коэффициенты Методики по сохранённым данным: Куд по каналам и общий, Кпр, Кэф,
         сравнение с предыдущим периодом."""
-        from flows.commands.common import config_from, prepare_store
+        from flows.commands.common import config_from
+        from models.config import prepare_store
         from models.db import session_scope
         from service.scores import organisation_scores, scores_csv, scores_json
 

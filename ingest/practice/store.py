@@ -8,6 +8,7 @@ re-import changes nothing at all (not even the import time).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
@@ -94,3 +95,19 @@ def store_practice(session: Session, org: Organisation, period: str, book: Pract
     session.add(PracticeSummary(org_id=org.id, period=period, origin=book.origin[:1000], **summary))
     session.flush()
     return StoreOutcome(CREATED if stored is None else REPLACED, *counts)
+
+
+def import_practice_file(org_code: str, period: str, path: Path) -> tuple[bool, list[str]]:
+    """Read a practice workbook named in the config and store it for (office, year) in one
+    transaction; (whether anything changed, the workbook's cross-check warnings)."""
+    from ingest.practice import read_practice
+    from models.db import session_scope
+    from models.repo import find_organisation
+
+    book = read_practice(path)
+    with session_scope() as session:
+        org = find_organisation(session, org_code)
+        if org is None:
+            raise UserError(f"организация «{org_code}» не найдена в базе")
+        outcome = store_practice(session, org, period, book)
+    return outcome.status != UNCHANGED, list(book.warnings)
