@@ -8,13 +8,14 @@ from flows.commands.common import config_from
 from flows.console import console
 from models.config import prepare_store
 from models.db import database_url
-from models.migrate import current_revision, head_revision
 
 
 def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(ctx: typer.Context) -> None:
         """Создать или обновить базу данных (на актуальной базе ничего не меняет)."""
+        from models.migrate import current_revision, head_revision  # alembic: only here
+
         config = config_from(ctx)
         before = current_revision()
         prepare_store(config)
