@@ -14,19 +14,30 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.schedules import Cron
 
-from ingest.drops import new_files
-from ingest.runs import changed_days, record_nightly, source_id_of
+from crawlers.yandex.run import CrawlJob, CrawlResult, crawl_many, endpoint
+from ingest.drops import import_new_files, new_files
+from ingest.importers import import_pos_api, options_from
+from ingest.pipeline import IngestResult
+from ingest.practice.store import import_practice_file
+from ingest.runs import changed_days, latest_published_at, mark_source, record_nightly, source_id_of
+from ingest.yandex import SourceCrawl, crawl_into_source, ingest_crawl
 from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config, prepare_store
 from models.locks import held
+from nlp.batch import BatchCounts, classify_pending, count_pending, pending_pages, store_page
+from nlp.classifier import Classifier, Result
+from nlp.registry import RetrainPlan, active_model
+from nlp.registry import retrain as run_retrain
+from nlp.training import TRAIN_DIRS, VALIDATION_DIR
+from service.scores import recompute_changes
 from vocabulary.errors import SourceBlocked, UserError
-
-if TYPE_CHECKING:  # the NLP packages load at first use: a command's start-up stays short
-    from nlp.registry import RetrainPlan
+from vocabulary.periods import affected, month, quarter, year
 
 
 @dataclass
@@ -47,7 +58,7 @@ class SourceOutcome:
     seconds: float = 0.0
     changed_ids: list[int] = field(default_factory=list)
 
-    def add(self, result: Any) -> None:
+    def add(self, result: IngestResult | SourceCrawl) -> None:
         self.n_new += result.n_new
         self.n_updated += result.n_updated
         self.n_unchanged += result.n_unchanged
@@ -75,14 +86,12 @@ def is_file_source(src: SourceConfig) -> bool:
 
 def ingest_files(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
     """The source's new drop files, each imported in its own transaction."""
-    from ingest.drops import import_new_files
-    from ingest.importers import options_from
 
     if not src.path:
         out.status, out.detail = "skipped", "не указан path (каталог или маска файлов)"
         return
 
-    def done(result: Any) -> None:
+    def done(result: IngestResult) -> None:
         out.files += 1
         out.add(result)
 
@@ -93,13 +102,11 @@ def ingest_files(config: AppConfig, src: SourceConfig, source_id: int, out: Sour
 
 @task(name="crawl-yandex", cache_policy=NO_CACHE)
 def crawl_yandex_sources(config: AppConfig,
-                         sources: list[tuple[OrganisationConfig, SourceConfig]]) -> dict[str, Any]:
+                         sources: list[tuple[OrganisationConfig, SourceConfig]]) -> dict[str, CrawlResult]:
     """Every Yandex source of the run in one crawler process per endpoint, one organisation
     after another (politeness holds: one request at a time). Incremental: each stops at the
     first page with nothing newer than its newest stored review. Per source the result is
     then stored by its own task; one that failed here is crawled again there."""
-    from crawlers.yandex.run import CrawlJob, crawl_many, endpoint
-    from ingest.runs import latest_published_at
 
     replay_dir = config.resolve(config.replay.dir) if config.replay else None
     groups: dict[tuple[Any, Any], list[tuple[str, SourceConfig, int]]] = {}
@@ -107,7 +114,7 @@ def crawl_yandex_sources(config: AppConfig,
         settings = src.settings()
         key = (settings.get("base_url"), settings.get("delay"))
         groups.setdefault(key, []).append((f"{org.code}/{src.name}", src, source_id_of(org.code, src.name)))
-    fetched: dict[str, Any] = {}
+    fetched: dict[str, CrawlResult] = {}
     for (base_setting, delay), members in groups.items():
         with endpoint(base_setting, replay_dir) as base_url:
             jobs = [CrawlJob(src.external_id or "", base_url, src.settings().get("max_pages"),
@@ -120,10 +127,8 @@ def crawl_yandex_sources(config: AppConfig,
 
 
 def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,
-                 fetched: Any = None) -> None:
+                 fetched: CrawlResult | None = None) -> None:
     """Store the batch's result for this source, or crawl it alone (a retry, a batch failure)."""
-    from crawlers.yandex.run import endpoint
-    from ingest.yandex import crawl_into_source, ingest_crawl
 
     settings = src.settings()
     if fetched is not None and fetched.error is None:
@@ -143,14 +148,13 @@ def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: Sour
 
 
 def pull_pos_api(src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
-    from ingest.importers import import_pos_api
 
     out.add(import_pos_api(source_id, src.settings()))
 
 
 @task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
-                  fetched: Any = None) -> SourceOutcome:
+                  fetched: CrawlResult | None = None) -> SourceOutcome:
     """One source, whatever its channel. A captcha is not retried: the source is blocked."""
     logger = get_run_logger()
     started = time.perf_counter()
@@ -181,7 +185,6 @@ def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
 @task(name="import-practice", cache_policy=NO_CACHE)
 def import_practice(config: AppConfig) -> list[dict[str, Any]]:
     """The practice workbooks (Таблицы 3, 3.1, 5) named in the config; unchanged ones are no-ops."""
-    from ingest.practice.store import import_practice_file
 
     logger = get_run_logger()
     done = []
@@ -197,7 +200,6 @@ def import_practice(config: AppConfig) -> list[dict[str, Any]]:
 
 def _model_path(config: AppConfig) -> str | None:
     """The model in use: the newest one the nightly retraining accepted, else the config's."""
-    from nlp.registry import active_model
 
     path, _ = active_model(_configured_model(config))
     return str(path)
@@ -208,8 +210,6 @@ def _configured_model(config: AppConfig) -> Path | None:
 
 
 def retrain_plan(config: AppConfig) -> RetrainPlan:
-    from nlp.registry import RetrainPlan
-    from nlp.training import TRAIN_DIRS, VALIDATION_DIR
 
     nlp = config.nlp
     return RetrainPlan(
@@ -223,7 +223,6 @@ def retrain_plan(config: AppConfig) -> RetrainPlan:
 def retrain(config: AppConfig) -> dict[str, Any]:
     """Retrain on the corpus plus analysts' labels when enough new ones exist; keep the
     candidate only when it does not lose to the model in use on the validation set."""
-    from nlp.registry import retrain as run_retrain
 
     logger = get_run_logger()
     if config.nlp.retrain_min_labels <= 0:
@@ -245,7 +244,6 @@ def retrain(config: AppConfig) -> dict[str, Any]:
 @task(name="classify", cache_policy=NO_CACHE)
 def classify(config: AppConfig) -> dict[str, Any]:
     """Categories, polarity, masking and mentions for every new or changed item."""
-    from nlp.batch import classify_pending
 
     logger = get_run_logger()
     last = [0]
@@ -261,16 +259,15 @@ def classify(config: AppConfig) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=2)
-def _classifier(model_path: str | None, ner: bool) -> Any:
+def _classifier(model_path: str | None, ner: bool) -> Classifier:
     """One loaded model per worker process."""
-    from nlp.classifier import Classifier
 
     return Classifier.load(model_path, ner=ner)
 
 
 @task(name="classify-chunk", cache_policy=NO_CACHE)
 def classify_chunk(texts: list[str | None], ratings: list[float | None], model_path: str | None,
-                   ner: bool) -> list[Any]:
+                   ner: bool) -> list[Result]:
     """A pure transform (texts → results) that a Dask worker runs; storing stays with the flow."""
     return _classifier(model_path, ner).classify_batch(texts, ratings)
 
@@ -278,7 +275,6 @@ def classify_chunk(texts: list[str | None], ratings: list[float | None], model_p
 def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> dict[str, Any]:
     """The backlog in pages of `window` chunks classified concurrently by the task runner's
     workers; each chunk's results are stored as they come."""
-    from nlp.batch import BatchCounts, count_pending, pending_pages, store_page
 
     logger = get_run_logger()
     model_path = _model_path(config)
@@ -297,8 +293,6 @@ def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> 
 @task(name="recompute-scores", cache_policy=NO_CACHE)
 def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int]) -> list[dict[str, Any]]:
     """Scores of every period a change falls in; returns the indicators whose value moved."""
-    from service.scores import recompute_changes
-    from vocabulary.periods import affected, month, quarter, year
 
     periods = {p.key: p for p in affected(days)}
     for y in practice_years:
@@ -347,7 +341,7 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         batch = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"],
                                      return_state=True)
         # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.
-        crawled: dict[str, Any] = batch.result() if batch.is_completed() else {}
+        crawled: dict[str, CrawlResult] = batch.result() if batch.is_completed() else {}
         for org, src in chosen:
             settings = src.settings()
             if is_file_source(src) and src.path:
@@ -400,7 +394,7 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         return summary
 
 
-def _error_text(state: Any) -> str:
+def _error_text(state: State[Any]) -> str:
     try:
         state.result()
     except BaseException as exc:  # the task's own exception, re-raised by Prefect
@@ -409,7 +403,6 @@ def _error_text(state: Any) -> str:
 
 
 def _mark_failed(org_code: str, name: str, error: str) -> None:
-    from ingest.runs import mark_source
 
     mark_source(source_id_of(org_code, name), "failed", error)
 
@@ -432,9 +425,8 @@ def run_nightly(config_path: str | None = None, source: str | None = None,
         config_path, source, parallel=True)
 
 
-def deployment(config: AppConfig, task_runner: str = "default") -> Any:
+def deployment(config: AppConfig, task_runner: str = "default") -> Any:  # prefect: sync or async
     """The nightly deployment on the config's cron (default 02:00 Europe/Moscow)."""
-    from prefect.schedules import Cron
 
     return nightly_flow.to_deployment(
         name="painmap-nightly",
