@@ -9,7 +9,10 @@ Layout of the directory it serves::
                                     Yandex serves pages past the last one)
     <root>/<org_id>/meta.json       {"name": ..., "count": ...} for the empty pages
     <root>/<org_id>/scenario.json   optional misbehaviour: {"errors": {"2": [503]},
-                                    "captcha_pages": [3], "delay": 0.0}
+                                    "captcha_pages": [3], "delay": 0.0}; a captcha page can
+                                    also come as 403 + X-Yandex-Captcha ("captcha_403_pages"),
+                                    inline at the reviews URL ("inline_captcha_pages") or as
+                                    the older «Ой!» page ("oops_pages")
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.yandex.page import CAPTCHA_PAGE, render_page
+from crawlers.yandex.page import CAPTCHA_PAGE, OOPS_PAGE, render_page
 
 REVIEWS_PATH = re.compile(r"^/maps/org/[^/]+/(?P<org>\d+)/reviews/?$")
 
@@ -99,6 +102,13 @@ class ReplayServer:
             return int(errors[used]), {"Content-Type": "text/plain"}, b"server error"
         if int(page) in scenario.get("captcha_pages", []):
             return 302, {"Location": f"/showcaptcha?retpath={page}"}, b""
+        if int(page) in scenario.get("captcha_403_pages", []):  # refused outright, with the header
+            return 403, {"Content-Type": "text/html; charset=utf-8", "X-Yandex-Captcha": "captcha"}, \
+                CAPTCHA_PAGE.encode()
+        if int(page) in scenario.get("inline_captcha_pages", []):  # a 200 at the reviews URL itself
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, CAPTCHA_PAGE.encode()
+        if int(page) in scenario.get("oops_pages", []):
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, OOPS_PAGE.encode()
         file = self.root / org / f"page-{page}.html"
         if file.exists():
             body = file.read_bytes()

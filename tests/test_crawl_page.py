@@ -12,7 +12,18 @@ import pytest
 from crawl_fixtures import NEWEST, corrupt_state, review, reviews, write_org
 
 from crawlers.yandex.items import ItemError, review_item, to_record
-from crawlers.yandex.page import CAPTCHA_PAGE, PageFormatError, is_captcha, page_url, parse_page, render_page
+from crawlers.yandex.page import (
+    CAPTCHA_PAGE,
+    OOPS_PAGE,
+    PageFormatError,
+    csrf_token,
+    holder_of,
+    is_captcha,
+    page_url,
+    parse_page,
+    read_state,
+    render_page,
+)
 from crawlers.yandex.paging import (
     STOP_CAP,
     STOP_EMPTY,
@@ -24,7 +35,9 @@ from crawlers.yandex.paging import (
 )
 from ingest.records import FeedbackRecord, Rejected
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "yandex-reviews-real-50.json"
+REAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "yandex"
+REFERENCE = REAL / "yandex-fetchReviews-82071161567-page2-reviews-array.json"
+REAL_STATE_PAGE = REAL / "yandex-maps-search-page-spb-state-view.html"
 ORG = "1000000777"
 
 
@@ -38,7 +51,7 @@ def test_parse_recorded_page(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("html", "message"), [
     ("<html><body>Ничего</body></html>", "не найден блок состояния"),
-    ('<script class="state-view">{"stack": []}</script>', r"нет stack\[0\]\.results\.items\[0\]"),
+    ('<script class="state-view">{"stack": []}</script>', "нет блока reviewResults"),
     ('<script class="state-view">{"stack": [{"results": {"items": [{"reviewResults": '
      '{"reviews": {"a": 1}}}]}}]}</script>', "reviews не список"),
 ])
@@ -197,3 +210,61 @@ def test_cap_counts_distinct_reviews() -> None:
     assert paging.after_page(1, _ids(1), _times(0), 12, 550) is None
     assert paging.after_page(2, _ids(2), _times(0), 12, 500) == STOP_CAP
     assert paging.reviews == 100
+
+
+
+# --- the real shapes -------------------------------------------------------------------------
+
+def test_reviews_are_found_where_a_build_moved_them() -> None:
+    rating = {"ratingCount": 163, "ratingValue": 4.4, "reviewCount": 117}
+    for moved in (False, True):
+        html = render_page(reviews(50, ORG), 1, 117, "МФЦ", org_id=ORG, rating=rating, moved=moved,
+                           padding=900)
+        page = parse_page(html)
+        assert len(page.reviews) == 50 and page.count == 117
+        assert page.rating == rating and page.business_id == ORG and page.aspects[0]["text"]
+        assert page.csrf_token and page.csrf_token.split(":")[1].isdigit()
+    assert len(html) > 900_000  # the size of a real page's state
+
+
+@pytest.mark.parametrize(("html", "url", "blocked"), [
+    (CAPTCHA_PAGE, "https://yandex.ru/maps/org/x/1/reviews/?page=2", True),
+    (OOPS_PAGE, "https://yandex.ru/maps/org/x/1/reviews/?page=2", True),
+    ("<html><body>ok</body></html>", "https://yandex.ru/showcaptcha?retpath=x", True),
+    (render_page(reviews(3, ORG), 1, 3), "https://yandex.ru/maps/org/x/1/reviews/", False),
+    # a review quoting the words of a block page stays a review
+    (render_page([review(1, ORG, NEWEST) | {"text": "форма checkbox-captcha-form и /checkcaptcha"}], 1, 1),
+     "https://yandex.ru/maps/org/x/1/reviews/", False),
+])
+def test_every_kind_of_block_page(html: str, url: str, blocked: bool) -> None:
+    assert is_captcha(html, url) is blocked
+
+
+@pytest.mark.skipif(not REAL_STATE_PAGE.exists(), reason="reference recording not available")
+def test_the_real_state_page() -> None:
+    """The real 1.4 MB page: csrf token under config, the rating and aspects of a business;
+    the real reviews placed at a path no fixture uses are still found."""
+    html = REAL_STATE_PAGE.read_text("utf-8")
+    state = read_state(html)
+    token = csrf_token(state)
+    assert token and len(token.split(":")[0]) == 40 and token.split(":")[1].isdigit()
+    business = holder_of(state, "ratingData")
+    assert business is not None and business["type"] == "business"
+    assert set(business["ratingData"]) >= {"ratingCount", "ratingValue", "reviewCount"}
+    with pytest.raises(PageFormatError, match="нет блока reviewResults"):
+        parse_page(html)  # a search page carries no reviews
+    if REFERENCE.exists():
+        real_reviews = json.loads(REFERENCE.read_text("utf-8"))
+        items = state["stack"][0]["results"]["items"]
+        items[-1]["reviewResults"] = {"reviews": real_reviews, "params": {"page": 2, "totalPages": 3}}
+        page = parse_page(html.replace(_state_text(html), json.dumps(state, ensure_ascii=False)))
+        assert len(page.reviews) == len(real_reviews) and page.rating == items[-1]["ratingData"]
+        assert page.seoname == items[-1]["seoname"] and page.business_id == str(items[-1]["id"])
+
+
+def _state_text(html: str) -> str:
+    from crawlers.yandex.page import state_json
+
+    text = state_json(html)
+    assert text is not None
+    return text

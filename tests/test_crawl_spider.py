@@ -184,3 +184,28 @@ def test_nonsense_on_the_event_stream_is_an_error() -> None:
     command = [sys.executable, "-c", "import time; print('Traceback?', flush=True); time.sleep(30)"]
     _run(command, [result], None, deadline=60)
     assert result.error is not None and "непонятный вывод" in result.error and result.stop == "error"
+
+
+@pytest.mark.parametrize("block", ["captcha_403_pages", "inline_captcha_pages", "oops_pages"])
+def test_every_kind_of_block_keeps_the_pages_before_it(replay: tuple[Path, ReplayServer], block: str) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(150, ORG), scenario={block: [2]})
+    result = _run(server)
+    assert result.blocked and result.blocked_page == 2 and not result.ok and result.error is None
+    assert len(result.items) == 50 and {i["page"] for i in result.items} == {1}
+    assert _pages(server) == [1, 2]  # a block is not retried
+
+
+def test_page_thirteen_is_never_asked_for(replay: tuple[Path, ReplayServer]) -> None:
+    """A loosely ordered sort repeats a few reviews from page to page: after 12 full pages
+    fewer than 600 are new, yet Yandex answers page 13 with an error. The crawl ends «ok»."""
+    root, server = replay
+    items, previous = [], []
+    for page in range(14):
+        fresh = reviews(45, ORG, first=page * 45)
+        items += previous[-5:] + fresh if previous else reviews(5, ORG, first=10_000) + fresh
+        previous = fresh
+    write_org(root, ORG, items, count=1000, scenario={"errors": {"13": [500] * 10}})
+    result = _run(server)
+    assert result.ok and result.stop == "cap" and _pages(server) == list(range(1, 13))
+    assert len({i["review_id"] for i in result.items}) == 5 + 12 * 45

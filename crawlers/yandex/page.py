@@ -20,9 +20,17 @@ STATE_SCRIPT = re.compile(
     r"<script[^>]*\bclass=\"[^\"]*\bstate-view\b[^\"]*\"[^>]*>(?P<json>.*?)</script>", re.S
 )
 CAPTCHA_TEXT = "Подтвердите, что запросы отправляли вы"
-CAPTCHA_MARKERS = ("CheckboxCaptcha", "AdvancedCaptcha", CAPTCHA_TEXT)
+# What the block pages of Yandex carry (SmartCaptcha «Вы не робот?», the older «Ой!» page):
+# the checkbox form posting to /checkcaptcha, its CheckboxCaptcha/AdvancedCaptcha blocks, the
+# visible request to confirm. Any of them in the page's markup (not in its scripts) is a block.
+CAPTCHA_MARKERS = ("CheckboxCaptcha", "AdvancedCaptcha", "checkbox-captcha-form", "checkcaptcha",
+                   CAPTCHA_TEXT)
 _SCRIPTS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
-_CAPTCHA_CLASS = re.compile(r"""\bclass\s*=\s*["'][^"']*\b(?:CheckboxCaptcha|AdvancedCaptcha)\b""", re.I)
+_CAPTCHA_MARKUP = re.compile(
+    r"""\bclass\s*=\s*["'][^"']*\b(?:CheckboxCaptcha|AdvancedCaptcha)\b"""
+    r"""|\bid\s*=\s*["']checkbox-captcha-form["']"""
+    r"""|\baction\s*=\s*["'][^"']*/checkcaptcha""", re.I)
+CAPTCHA_HEADER = "x-yandex-captcha"  # a 403 carrying it is a block, whatever the body
 PAGE_SIZE = 50
 
 
@@ -42,9 +50,17 @@ class PageFormatError(UserError):
 
 @dataclass
 class ReviewPage:
+    """What a review page says: its reviews and paging params, and about the organisation
+    the public rating (`ratingData {ratingValue, ratingCount, reviewCount}`), Yandex's
+    aspects, its id and seoname; the csrf token the page's own requests would use."""
+
     reviews: list[dict[str, Any]]
     params: dict[str, Any] = field(default_factory=dict)
     csrf_token: str | None = None
+    rating: dict[str, Any] = field(default_factory=dict)
+    aspects: list[dict[str, Any]] = field(default_factory=list)
+    business_id: str | None = None
+    seoname: str | None = None
 
     @property
     def total_pages(self) -> int | None:
@@ -72,7 +88,7 @@ def is_captcha(html: str, url: str = "") -> bool:
     if not any(marker in html for marker in CAPTCHA_MARKERS):
         return False  # the usual case, decided without touching the markup
     visible = _SCRIPTS.sub(" ", html)
-    return CAPTCHA_TEXT in visible or _CAPTCHA_CLASS.search(visible) is not None
+    return CAPTCHA_TEXT in visible or _CAPTCHA_MARKUP.search(visible) is not None
 
 
 def page_url(base_url: str, org_id: str, page: int, slug: str | None = None) -> str:
@@ -97,9 +113,8 @@ def state_json(html: str) -> str | None:
     return match.group("json") if match else None
 
 
-def parse_page(html: str, where: str = "страница") -> ReviewPage:
-    """The reviews and paging params of a review page; `PageFormatError` naming `where`
-    when the page is not what we expect (no state, broken JSON, another layout)."""
+def read_state(html: str, where: str = "страница") -> dict[str, Any]:
+    """The page's state JSON; `PageFormatError` naming `where` when it is absent or broken."""
     data = state_json(html)
     if data is None:
         raise PageFormatError(f"{where}: не найден блок состояния (script.state-view)")
@@ -109,28 +124,69 @@ def parse_page(html: str, where: str = "страница") -> ReviewPage:
         raise PageFormatError(
             f"{where}: испорченный JSON состояния (позиция {exc.pos}: {exc.msg})"
         ) from None
-    try:
-        results = state["stack"][0]["results"]["items"][0]["reviewResults"]
-    except (KeyError, IndexError, TypeError):
-        raise PageFormatError(
-            f"{where}: в состоянии нет stack[0].results.items[0].reviewResults"
-        ) from None
-    if not isinstance(results, dict):
-        raise PageFormatError(f"{where}: reviewResults не объект")
+    if not isinstance(state, dict):
+        raise PageFormatError(f"{where}: состояние страницы не объект")
+    return state
+
+
+def holder_of(tree: Any, key: str) -> dict[str, Any] | None:
+    """The first object (depth first, in document order) holding `key` with an object as
+    its value. The front end reshuffles the state between builds: the reviews have sat at
+    `stack[0].results.items[0].reviewResults` and elsewhere, so they are searched for."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get(key), dict):
+                return node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return None
+
+
+def csrf_token(state: dict[str, Any]) -> str | None:
+    """`config.csrfToken` on real pages (`<40 hex>:<unix time>`); older ones kept it on top."""
+    config = state.get("config")
+    token = config.get("csrfToken") if isinstance(config, dict) else None
+    return token or state.get("csrfToken")
+
+
+def parse_page(html: str, where: str = "страница") -> ReviewPage:
+    """The reviews and paging params of a review page, and what it says about the
+    organisation; `PageFormatError` naming `where` when the page is not what we expect."""
+    state = read_state(html, where)
+    business = holder_of(state, "reviewResults")
+    if business is None:
+        raise PageFormatError(f"{where}: в состоянии страницы нет блока reviewResults")
+    results = business["reviewResults"]
     reviews = results.get("reviews") or []
     if not isinstance(reviews, list):
         raise PageFormatError(f"{where}: reviewResults.reviews не список")
     params = results.get("params") or {}
     if not isinstance(params, dict):
         raise PageFormatError(f"{where}: reviewResults.params не объект")
-    return ReviewPage(reviews, params, state.get("csrfToken") if isinstance(state, dict) else None)
+    rating, aspects, seoname = business.get("ratingData"), business.get("aspects"), business.get("seoname")
+    return ReviewPage(
+        reviews, params, csrf_token(state),
+        rating=dict(rating) if isinstance(rating, dict) else {},
+        aspects=[a for a in aspects if isinstance(a, dict)] if isinstance(aspects, list) else [],
+        business_id=str(business["id"]) if business.get("id") is not None else None,
+        seoname=seoname if isinstance(seoname, str) else None,
+    )
 
 
 def render_page(
-    reviews: list[dict[str, Any]], page: int, total: int, org_name: str = "", limit: int = PAGE_SIZE
+    reviews: list[dict[str, Any]], page: int, total: int, org_name: str = "", limit: int = PAGE_SIZE,
+    *, org_id: str = "1000000001", rating: dict[str, Any] | None = None, moved: bool = False,
+    padding: int = 0,
 ) -> str:
-    """A review page as Yandex renders it: the state JSON in `script.state-view`, plus the
-    `captchapgrd` script every normal page carries."""
+    """A review page in the shape Yandex renders it: the state JSON in `script.state-view`
+    with `config.csrfToken`, the organisation as a `business` item (id, seoname, title,
+    `ratingData`, `aspects`) holding `reviewResults`, siblings such as `map` and `search`,
+    and the `captchapgrd` script every normal page carries. `moved` nests the business one
+    level deeper, as a front-end build may; `padding` adds that many kilobytes of sibling
+    state (a real page's state is ~1 MB)."""
     offset = (page - 1) * limit
     total_pages = max(1, -(-total // limit))
     params = {
@@ -142,13 +198,22 @@ def render_page(
         "totalPages": total_pages,
         "reviewsRemained": max(0, total - offset - len(reviews)),
     }
+    business = {
+        "type": "business", "requestId": "1779005453-demo", "index": 0, "title": org_name,
+        "address": "ул. Ленина, 1", "id": org_id, "seoname": _seoname(org_name),
+        "ratingData": rating or {"ratingCount": total, "ratingValue": 4.1, "reviewCount": total},
+        "aspects": [{"id": "3502044682", "isTrusted": True, "text": "Вежливый персонал", "count": 12,
+                     "positive": 9, "neutral": 1, "negative": 2, "photos": []}],
+        "reviewResults": {"reviews": reviews, "params": params},
+    }
+    results = {"items": [{"type": "group", "items": [business]}]} if moved else {"items": [business]}
     state = {
-        "config": {"lang": "ru", "tld": "ru"},
-        "csrfToken": "demo-csrf-token:1700000000",
-        "stack": [{"results": {"items": [{
-            "title": org_name,
-            "reviewResults": {"reviews": reviews, "params": params},
-        }]}}],
+        "config": {"requestId": "1779005453-demo", "csrfToken": f"{'e2' * 20}:1700000000",
+                   "lang": "ru", "tld": "ru", "counters": {"analytics": {"sessionId": "demo"}}},
+        "stack": [{"mode": "org", "results": results}],
+        "map": {"center": [37.6, 55.7], "zoom": 16},
+        "search": {"items": [{"photo": f"https://avatars.example/{i:06d}/%"}
+                             for i in range(padding * 1024 // 44)]},  # ~44 bytes each
     }
     data = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
     return (
@@ -161,9 +226,21 @@ def render_page(
     )
 
 
+def _seoname(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "org"
+
+
 CAPTCHA_PAGE = (
     "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Вы не робот?</title></head><body>"
-    "<div class=\"CheckboxCaptcha\"><form action=\"/checkcaptcha\">"
+    "<div class=\"CheckboxCaptcha\"><form id=\"checkbox-captcha-form\" method=\"POST\" "
+    "action=\"/checkcaptcha?key=demo&amp;retpath=demo\">"
     "<p>Подтвердите, что запросы отправляли вы, а не робот</p>"
     "<input type=\"checkbox\" class=\"CheckboxCaptcha-Button\"></form></div></body></html>"
+)
+# The older block page: «Ой!» and the same form, without the CheckboxCaptcha blocks.
+OOPS_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Ой!</title></head><body>"
+    "<h1>Ой!</h1><p>Нам очень жаль, но запросы, поступившие с вашего IP-адреса, похожи на "
+    "автоматические.</p><form id=\"checkbox-captcha-form\" action=\"/checkcaptcha?key=old\" "
+    "method=\"POST\"><input type=\"submit\" value=\"Я не робот\"></form></body></html>"
 )

@@ -6,7 +6,8 @@ strictly ordered (`../shared/formats.md`). The crawl follows what the page says 
 
 - at an empty page (past the last one, or past what Yandex lets us reach);
 - when the page itself says nothing remains (`reviewsRemained == 0`, last of `totalPages`);
-- at the ~600-review cap, beyond which Yandex returns nothing;
+- at page 12 of a sort order or the ~600-review cap, beyond which Yandex answers an error
+  (a loosely ordered sort repeats reviews, so counting new reviews alone would ask for 13);
 - at `max_pages`;
 - in incremental mode, at the first page whose reviews are *all* older than the newest
   stored one (one old review among new ones proves nothing: the order is loose);
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 REVIEW_CAP = 600
+PAGE_CAP = 12  # Yandex answers pages 1..12 of a sort order; page 13 is an error, not reviews
 
 STOP_EMPTY = "empty"
 STOP_LAST = "last"
@@ -68,7 +70,7 @@ class Paging:
             return STOP_LAST
         if total_pages is not None and page >= total_pages:
             return STOP_LAST
-        if self.reviews >= self.cap:
+        if self.reviews >= self.cap or page >= PAGE_CAP:
             return STOP_CAP
         if self.max_pages is not None and page >= self.max_pages:
             return STOP_MAX_PAGES

@@ -29,7 +29,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.yandex.items import ItemError, parse_time, review_item
-from crawlers.yandex.page import PageFormatError, is_captcha, page_url, parse_page
+from crawlers.yandex.page import CAPTCHA_HEADER, PageFormatError, is_captcha, page_url, parse_page
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, Paging
 
 # A current desktop Chrome: Yandex serves the SSR page to browsers, and a bot-looking
@@ -88,6 +88,15 @@ def crawl_settings(delay: float = DEFAULT_DELAY, timeout: float = DEFAULT_TIMEOU
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": log_level,
     }
+
+
+def is_block(response: Response) -> bool:
+    """A refusal rather than an error: HTTP 403 with `X-Yandex-Captcha`, or any answer whose
+    body is a captcha page."""
+    if response.status == 403 and response.headers.get(CAPTCHA_HEADER):
+        return True
+    text = response.text if hasattr(response, "text") else ""
+    return is_captcha(text, response.url)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -194,8 +203,12 @@ class YandexReviewsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         page = request.meta.get("page")
         if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"сервер ответил HTTP {status}"
+            response = failure.value.response
+            if is_block(response):
+                self.outcome.stop, self.outcome.blocked_page = STOP_BLOCKED, page
+                self.outcome.blocked_url = response.url
+                return
+            reason = f"сервер ответил HTTP {response.status}"
         elif failure.check(DownloadTimeoutError, TwistedTimeoutError):
             reason = "нет ответа (тайм-аут)"
         elif failure.check(DownloadConnectionRefusedError, ConnectError):
