@@ -6,7 +6,8 @@ politeness, retries, captcha handling — runs for real without the internet.
 Layout of the directory it serves::
 
     <root>/<org_id>/page-<N>.html   recorded pages (a missing page is served empty, as
-                                    Yandex serves pages past the last one)
+                                    Yandex serves pages past the last one); page-<N>-<ranking>.html
+                                    for a sort order other than the default
     <root>/<org_id>/meta.json       {"name": ..., "count": ...} for the empty pages
     <root>/<org_id>/scenario.json   optional misbehaviour: {"errors": {"2": [503]},
                                     "captcha_pages": [3], "delay": 0.0}; a captcha page can
@@ -91,7 +92,8 @@ class ReplayServer:
         if not match:
             return 404, {"Content-Type": "text/plain"}, b"not found"
         org = match.group("org")
-        page = parse_qs(parts.query).get("page", ["1"])[0]
+        query = parse_qs(parts.query)
+        page, ranking = query.get("page", ["1"])[0], query.get("ranking", ["by_time"])[0]
         scenario = self._scenario(org)
         if scenario.get("delay"):
             time.sleep(float(scenario["delay"]))
@@ -109,7 +111,9 @@ class ReplayServer:
             return 200, {"Content-Type": "text/html; charset=utf-8"}, CAPTCHA_PAGE.encode()
         if int(page) in scenario.get("oops_pages", []):
             return 200, {"Content-Type": "text/html; charset=utf-8"}, OOPS_PAGE.encode()
-        file = self.root / org / f"page-{page}.html"
+        file = self.root / org / f"page-{page}-{ranking}.html"  # a recorded page of that sort order
+        if not file.exists():
+            file = self.root / org / f"page-{page}.html"
         if file.exists():
             body = file.read_bytes()
         else:

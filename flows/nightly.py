@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ from prefect.cache_policies import NONE as NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.schedules import Cron
 
-from crawlers.yandex.run import CrawlJob, CrawlResult, crawl_many, endpoint
+from crawlers.yandex.page import BY_TIME, RANKINGS
+from crawlers.yandex.run import CrawlJob, CrawlResult, crawl_many, endpoint, merge
 from ingest.drops import import_new_files, new_files
 from ingest.importers import import_pos_api, options_from
 from ingest.pipeline import IngestResult
@@ -105,8 +106,9 @@ def crawl_yandex_sources(config: AppConfig,
                          sources: list[tuple[OrganisationConfig, SourceConfig]]) -> dict[str, CrawlResult]:
     """Every Yandex source of the run in one crawler process per endpoint, one organisation
     after another (politeness holds: one request at a time). Incremental: each stops at the
-    first page with nothing newer than its newest stored review. Per source the result is
-    then stored by its own task; one that failed here is crawled again there."""
+    first page with nothing newer than its newest stored review; a source with nothing
+    stored yet reads every sort order. Per source the result is then stored by its own
+    task; one that failed here is crawled again there."""
 
     replay_dir = config.resolve(config.replay.dir) if config.replay else None
     groups: dict[tuple[Any, Any], list[tuple[str, SourceConfig, int]]] = {}
@@ -116,14 +118,23 @@ def crawl_yandex_sources(config: AppConfig,
         groups.setdefault(key, []).append((f"{org.code}/{src.name}", src, source_id_of(org.code, src.name)))
     fetched: dict[str, CrawlResult] = {}
     for (base_setting, delay), members in groups.items():
+        crawlable = [m for m in members if m[1].external_id]
         with endpoint(base_setting, replay_dir) as base_url:
-            jobs = [CrawlJob(src.external_id or "", base_url, src.settings().get("max_pages"),
-                             latest_published_at(source_id), src.settings().get("slug"))
-                    for _, src, source_id in members if src.external_id]
-            results = crawl_many(jobs, float(delay) if delay is not None else None)
-        fetched.update({key: r for (key, src, _), r in
-                        zip([m for m in members if m[1].external_id], results, strict=True)})
+            plans = [_jobs(src, base_url, latest_published_at(source_id)) for _, src, source_id in crawlable]
+            pause = float(delay) if delay is not None else None
+            results = crawl_many([j for plan in plans for j in plan], pause)
+        for (name, _, _), plan in zip(crawlable, plans, strict=True):
+            fetched[name] = merge(results[:len(plan)])
+            results = results[len(plan):]
     return fetched
+
+
+def _jobs(src: SourceConfig, base_url: str, since: datetime | None) -> list[CrawlJob]:
+    """Newest first since the newest stored review; every sort order for a new source."""
+    settings = src.settings()
+    rankings = RANKINGS if since is None else (BY_TIME,)
+    return [CrawlJob(src.external_id or "", base_url, settings.get("max_pages"), since,
+                     settings.get("slug"), ranking) for ranking in rankings]
 
 
 def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,

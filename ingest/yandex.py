@@ -59,19 +59,23 @@ def crawl_into_source(
     since: datetime | None = None,
     url: str | None = None,
     progress: Callable[[PageProgress], None] | None = None,
+    full: bool = False,
 ) -> SourceCrawl:
     """Crawl an organisation and ingest what came into `source_id` (the nightly step and
     `painmap crawl yandex`). Incremental by default: it stops at the first page with nothing
     newer than the newest stored review. What was fetched before a captcha or a broken page
-    is ingested; the run and the source are marked `blocked`/`partial` with the reason."""
+    is ingested; the run and the source are marked `blocked`/`partial` with the reason.
+    `full` — and the first crawl of a source, which has nothing stored yet — reads every
+    sort order (`crawlers.yandex.run.crawl`), so a new office starts with more than 600."""
     from ingest.runs import latest_published_at
 
     if not org_id:
         raise UserError(f"у источника {source_id} не задан идентификатор организации Яндекса (external_id)")
     if since is None and incremental:
         since = latest_published_at(source_id, url=url)
+        full = full or since is None
     result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
-                   progress=progress)
+                   progress=progress, full=full)
     return ingest_crawl(source_id, result, slug=slug, url=url)
 
 

@@ -76,17 +76,21 @@ def reviews(n: int, org_id: str, newest: datetime = NEWEST, first: int = 0) -> l
 
 def write_org(root: Path, org_id: str, items: list[dict[str, Any]], *, limit: int = PAGE_SIZE,
               count: int | None = None, scenario: dict[str, Any] | None = None,
-              name: str = "Управление ЗАГС") -> Path:
+              name: str = "Управление ЗАГС", ranking: str | None = None) -> Path:
     """Record an organisation's pages as the replay server serves them; `count` is what
-    the pages claim in `params` (it may exceed what is reachable)."""
+    the pages claim in `params` (it may exceed what is reachable). `ranking` records the
+    pages of another sort order beside the default ones."""
     directory = root / org_id
     directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("page-*.html"):
+    suffix = f"-{ranking}" if ranking else ""
+    for old in directory.glob(f"page-*{suffix}.html" if ranking else "page-*.html"):
         old.unlink()
     total = len(items) if count is None else count
     for page, start in enumerate(range(0, len(items), limit), start=1):
-        html = render_page(items[start:start + limit], page, total, name, limit=limit)
-        (directory / f"page-{page}.html").write_text(html, "utf-8")
+        html = render_page(items[start:start + limit], page, total, name, limit=limit, org_id=org_id)
+        (directory / f"page-{page}{suffix}.html").write_text(html, "utf-8")
+    if ranking:
+        return directory
     meta = json.dumps({"name": name, "count": total}, ensure_ascii=False)
     (directory / "meta.json").write_text(meta, "utf-8")
     scenario_file = directory / "scenario.json"

@@ -52,8 +52,9 @@ def test_incremental_recrawl_adds_only_new_reviews(setup: tuple[Path, ReplayServ
     root, server, source_id = setup
     old = reviews(150, ORG)
     write_org(root, ORG, old)
-    first = _into(server, source_id)
-    assert (first.status, first.n_new, first.crawl.pages) == ("ok", 150, 3)
+    first = _into(server, source_id)  # a new source: every sort order, 3 pages each
+    assert (first.status, first.n_new, first.crawl.pages) == ("ok", 150, 12)
+    assert len(first.crawl.rankings) == 4 and first.crawl.coverage == 1.0
     fresh = reviews(7, ORG, newest=NEWEST + timedelta(hours=49), first=1000)
     write_org(root, ORG, fresh + old)
     server.log.paths.clear()

@@ -209,3 +209,27 @@ def test_page_thirteen_is_never_asked_for(replay: tuple[Path, ReplayServer]) -> 
     result = _run(server)
     assert result.ok and result.stop == "cap" and _pages(server) == list(range(1, 13))
     assert len({i["review_id"] for i in result.items}) == 5 + 12 * 45
+
+
+def test_a_full_crawl_merges_the_sort_orders_past_600(replay: tuple[Path, ReplayServer]) -> None:
+    """800 reviews: newest first reaches the 600 newest, by rating the 600 others overlap them;
+    merged by review id each is kept once and the crawl covers all 800."""
+    root, server = replay
+    everything = reviews(800, ORG)
+    write_org(root, ORG, everything)
+    write_org(root, ORG, list(reversed(everything)), ranking="by_rating_asc")
+    result = _run(server, full=True)
+    assert result.ok and result.rankings == ["by_time", "by_rating_asc", "by_rating_desc", "by_relevance_org"]
+    ids = [i["review_id"] for i in result.items]
+    assert len(ids) == len(set(ids)) == 800 and result.coverage == 1.0
+    assert result.rating["reviewCount"] == 800
+    rankings = {parse_qs(urlsplit(p).query)["ranking"][0] for p in server.log.paths if "/reviews" in p}
+    assert rankings == {"by_time", "by_rating_asc", "by_rating_desc", "by_relevance_org"}
+
+
+def test_the_nightly_increment_reads_newest_first_only(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(80, ORG))
+    result = _run(server)
+    assert result.rankings == ["by_time"] and result.coverage == 1.0
+    assert all("ranking=by_time" in p for p in server.log.paths if "/reviews" in p)

@@ -91,9 +91,14 @@ def is_captcha(html: str, url: str = "") -> bool:
     return CAPTCHA_TEXT in visible or _CAPTCHA_MARKUP.search(visible) is not None
 
 
-def page_url(base_url: str, org_id: str, page: int, slug: str | None = None) -> str:
-    """The SSR review page, newest first (`seoname` may be any slug: the id decides)."""
-    return f"{base_url.rstrip('/')}/maps/org/{slug or 'org'}/{org_id}/reviews/?page={page}&ranking=by_time"
+BY_TIME = "by_time"  # newest first: the nightly increment
+# A full crawl reads every sort order: each reaches 12 pages, together well past 600 reviews.
+RANKINGS = (BY_TIME, "by_rating_asc", "by_rating_desc", "by_relevance_org")
+
+
+def page_url(base_url: str, org_id: str, page: int, slug: str | None = None, ranking: str = BY_TIME) -> str:
+    """The SSR review page in one sort order (`seoname` may be any slug: the id decides)."""
+    return f"{base_url.rstrip('/')}/maps/org/{slug or 'org'}/{org_id}/reviews/?page={page}&ranking={ranking}"
 
 
 def state_json(html: str) -> str | None:

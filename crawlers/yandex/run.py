@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawlers.yandex.items import iso, to_record
+from crawlers.yandex.page import BY_TIME, RANKINGS
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, STOP_MESSAGES
 from crawlers.yandex.spider import DEFAULT_BACKOFF, DEFAULT_DELAY, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from ingest.records import FeedbackRecord, Rejected
@@ -57,6 +58,21 @@ class CrawlResult:
     blocked_page: int | None = None
     error: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    rating: dict[str, Any] = field(default_factory=dict)  # ratingData of the last page read
+    aspects: list[dict[str, Any]] = field(default_factory=list)
+    rankings: list[str] = field(default_factory=list)  # the sort orders read
+
+    @property
+    def review_count(self) -> int | None:
+        """How many reviews Yandex says the organisation has (`ratingData.reviewCount`)."""
+        value = self.rating.get("reviewCount")
+        return int(value) if isinstance(value, int | float) else None
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of the organisation's reviews this crawl reached (1.0 = all of them)."""
+        count = self.review_count
+        return round(min(1.0, len(self.items) / count), 3) if count else None
 
     @property
     def blocked(self) -> bool:
@@ -89,10 +105,12 @@ class CrawlJob:
     max_pages: int | None = None
     since: datetime | None = None
     slug: str | None = None
+    ranking: str = BY_TIME
 
     def as_args(self) -> dict[str, Any]:
         return {"org_id": str(self.org_id), "base_url": self.base_url, "max_pages": self.max_pages,
-                "since": iso(self.since) if self.since is not None else None, "slug": self.slug}
+                "since": iso(self.since) if self.since is not None else None, "slug": self.slug,
+                "ranking": self.ranking}
 
 
 def crawl(
@@ -108,13 +126,43 @@ def crawl(
     backoff: float | None = None,
     progress: Callable[[PageProgress], None] | None = None,
     deadline: float | None = None,
+    full: bool = False,
 ) -> CrawlResult:
     """Crawl one organisation; never raises for what the site does (captcha, errors,
     broken pages): the result says it. `delay` defaults to 3 s, or 0.05 s on loopback (the
-    replay server); `deadline` (seconds) kills a crawl that hangs beyond all retries."""
-    job = CrawlJob(str(org_id), base_url, max_pages, since, slug)
-    return crawl_many([job], delay, timeout=timeout, retries=retries, backoff=backoff,
-                      progress=progress, deadline=deadline)[0]
+    replay server); `deadline` (seconds) kills a crawl that hangs beyond all retries.
+
+    Newest first by default (the nightly increment). `full` reads every sort order
+    (`RANKINGS`, 12 pages each) and merges them by review id: past Yandex's 600 per order."""
+    rankings = RANKINGS if full else (BY_TIME,)
+    jobs = [CrawlJob(str(org_id), base_url, max_pages, None if full else since, slug, r) for r in rankings]
+    results = crawl_many(jobs, delay, timeout=timeout, retries=retries, backoff=backoff,
+                         progress=progress, deadline=deadline)
+    return merge(results)
+
+
+def merge(results: list[CrawlResult]) -> CrawlResult:
+    """One organisation's crawls in several sort orders as one: each review once (first seen),
+    pages summed; the first block or error ends the merge, what came before it is kept."""
+    merged = CrawlResult(org_id=results[0].org_id, base_url=results[0].base_url)
+    seen: set[str] = set()
+    refused: set[str] = set()
+    for result in results:
+        merged.items += [i for i in result.items if i["review_id"] not in seen]
+        seen.update(i["review_id"] for i in result.items)
+        for rejected in result.rejected:  # an unusable review comes back in every order
+            key = json.dumps(rejected.payload, sort_keys=True, ensure_ascii=False, default=str)
+            if key not in refused:
+                refused.add(key)
+                merged.rejected.append(rejected)
+        merged.pages += result.pages
+        merged.rating, merged.aspects = result.rating or merged.rating, result.aspects or merged.aspects
+        merged.rankings += result.rankings
+        merged.stop, merged.stats = result.stop, result.stats
+        merged.blocked_page, merged.error = result.blocked_page, result.error
+        if not result.ok:
+            break
+    return merged
 
 
 def crawl_many(
@@ -147,6 +195,8 @@ def crawl_many(
             command += ["--since", iso(job.since)]
         if job.slug:
             command += ["--slug", job.slug]
+        if job.ranking != BY_TIME:
+            command += ["--ranking", job.ranking]
     else:
         command += ["--jobs", json.dumps([j.as_args() for j in jobs], ensure_ascii=False)]
     if deadline is None:
@@ -228,6 +278,10 @@ def _consume(lines: Iterator[str], results: list[CrawlResult],
         elif kind == "page":
             result.items.extend(pending.pop(index, []))
             result.rejected.extend(rejected.pop(index, []))
+            result.rating = event.get("rating") or result.rating
+            result.aspects = event.get("aspects") or result.aspects
+            if event.get("ranking") and event["ranking"] not in result.rankings:
+                result.rankings.append(event["ranking"])
             if progress is not None:
                 params = event.get("params") or {}
                 progress(PageProgress(event["page"], event["reviews"], params.get("totalPages"),

@@ -29,7 +29,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.yandex.items import ItemError, parse_time, review_item
-from crawlers.yandex.page import CAPTCHA_HEADER, PageFormatError, is_captcha, page_url, parse_page
+from crawlers.yandex.page import BY_TIME, CAPTCHA_HEADER, PageFormatError, is_captcha, page_url, parse_page
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, Paging
 
 # A current desktop Chrome: Yandex serves the SSR page to browsers, and a bot-looking
@@ -138,16 +138,16 @@ class YandexReviewsSpider(scrapy.Spider):
     name = "yandex_reviews"
 
     def __init__(self, org_id: str, base_url: str, max_pages: int | None = None, since: str | None = None,
-                 slug: str | None = None, **kwargs: Any) -> None:
+                 slug: str | None = None, ranking: str = BY_TIME, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.org_id, self.base_url, self.slug = str(org_id), base_url, slug
+        self.org_id, self.base_url, self.slug, self.ranking = str(org_id), base_url, slug, ranking or BY_TIME
         since_at = parse_time(since, "since") if since else None
         self.paging = Paging(max_pages=int(max_pages) if max_pages else None, since=since_at)
         self.outcome = Outcome()
 
     def request(self, page: int) -> Request:
-        return Request(page_url(self.base_url, self.org_id, page, self.slug), callback=self.parse,
-                       errback=self.failed, meta={"page": page}, dont_filter=True)
+        url = page_url(self.base_url, self.org_id, page, self.slug, self.ranking)
+        return Request(url, callback=self.parse, errback=self.failed, meta={"page": page}, dont_filter=True)
 
     async def start(self) -> AsyncIterator[Request]:
         yield self.request(1)
@@ -172,7 +172,8 @@ class YandexReviewsSpider(scrapy.Spider):
         yield from events
         stop = self.paging.after_page(page, ids, published, parsed.total_pages, parsed.remained)
         yield {"type": "page", "page": page, "url": response.url, "reviews": len(parsed.reviews),
-               "params": parsed.params, "stop": stop}
+               "params": parsed.params, "stop": stop, "ranking": self.ranking, "rating": parsed.rating,
+               "aspects": parsed.aspects, "seoname": parsed.seoname}
         if stop is not None:
             self.outcome.stop = stop
             return

@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-pages", type=int)
     p.add_argument("--since", help="ISO 8601: stop at the first page with nothing newer")
     p.add_argument("--slug")
+    p.add_argument("--ranking", default="by_time", help="sort order: by_time, by_rating_asc, …")
     p.add_argument("--delay", type=float, default=DEFAULT_DELAY)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     p.add_argument("--retries", type=int, default=DEFAULT_RETRIES)
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs = json.loads(args.jobs)
     elif args.org_id and args.base_url:
         jobs = [{"org_id": args.org_id, "base_url": args.base_url, "max_pages": args.max_pages,
-                 "since": args.since, "slug": args.slug}]
+                 "since": args.since, "slug": args.slug, "ranking": args.ranking}]
     else:
         _parser().error("нужны --org-id и --base-url или --jobs")
     events.open_stream()

@@ -20,6 +20,7 @@ import typer
 
 from flows.console import console, err_console
 from vocabulary.errors import SourceBlocked, UserError
+from vocabulary.numbers import number
 
 app = typer.Typer(no_args_is_help=True, help="Разовый сбор отзывов с внешних площадок.")
 
@@ -50,7 +51,10 @@ OrgRef = Annotated[str | None, typer.Option(
     "--org", help="Организация (код или наименование), в чей источник загрузить отзывы.")]
 Slug = Annotated[str | None, typer.Option("--slug", help="Часть адреса карточки перед идентификатором.")]
 Incremental = Annotated[bool, typer.Option(
-    "--incremental/--full", help="Остановиться на первой странице без отзывов новее сохранённых.")]
+    "--incremental", help="Остановиться на первой странице без отзывов новее сохранённых.")]
+Full = Annotated[bool, typer.Option(
+    "--full", help="Все порядки сортировки (новые, по оценке, по релевантности) по 12 страниц, "
+                   "объединённые по идентификатору отзыва: больше 600 отзывов.")]
 Since = Annotated[str | None, typer.Option(
     "--since", help="Остановиться на первой странице, где все отзывы не новее этой даты (ISO 8601).")]
 Delay = Annotated[float | None, typer.Option(
@@ -60,7 +64,7 @@ Delay = Annotated[float | None, typer.Option(
 @app.command("yandex")
 def yandex(ctx: typer.Context, org_id: OrgId, base_url: BaseUrl = None, max_pages: MaxPages = None,
            out: Out = None, org: OrgRef = None, slug: Slug = None, incremental: Incremental = False,
-           since: Since = None, delay: Delay = None) -> None:
+           since: Since = None, delay: Delay = None, full: Full = False) -> None:
     """Собрать отзывы организации с Яндекс Карт (страницы отзывов, новые сначала)."""
     from flows.commands.common import config_from
 
@@ -68,9 +72,10 @@ def yandex(ctx: typer.Context, org_id: OrgId, base_url: BaseUrl = None, max_page
     since_at = _since(since)
     if out is not None:
         target = _target_from_config(config, org_id, base_url, slug, max_pages, delay)
-        _to_file(config, org_id, target, out, since_at)
+        _to_file(config, org_id, target, out, since_at, full)
     else:
-        _to_store(config, org_id, org, base_url, slug, max_pages, delay, incremental, since_at)
+        _to_store(config, org_id, org, base_url, slug, max_pages, delay, incremental and not full, since_at,
+                  full)
 
 
 def _since(text: str | None) -> datetime | None:
@@ -103,12 +108,13 @@ def _replay_dir(config: Any) -> Path | None:
 
 # --- to a file --------------------------------------------------------------------------------
 
-def _to_file(config: Any, org_id: str, target: Target, out: Path, since: datetime | None) -> None:
+def _to_file(config: Any, org_id: str, target: Target, out: Path, since: datetime | None,
+             full: bool = False) -> None:
     from crawlers.yandex.run import crawl, endpoint
 
     with endpoint(target.base_url, _replay_dir(config)) as base, _pages(org_id) as progress:
         result = crawl(org_id, base, max_pages=target.max_pages, since=since, slug=target.slug,
-                       delay=target.delay, progress=progress)
+                       delay=target.delay, progress=progress, full=full)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
@@ -124,7 +130,8 @@ def _to_file(config: Any, org_id: str, target: Target, out: Path, since: datetim
 # --- to the store -----------------------------------------------------------------------------
 
 def _to_store(config: Any, org_id: str, org_ref: str | None, base_url: str | None, slug: str | None,
-              max_pages: int | None, delay: float | None, incremental: bool, since: datetime | None) -> None:
+              max_pages: int | None, delay: float | None, incremental: bool, since: datetime | None,
+              full: bool = False) -> None:
     from crawlers.yandex.run import endpoint
     from ingest.yandex import crawl_into_source
     from models.config import prepare_store
@@ -136,9 +143,12 @@ def _to_store(config: Any, org_id: str, org_ref: str | None, base_url: str | Non
         done = crawl_into_source(
             target.source_id or 0, org_id, base_url=base, max_pages=max_pages or target.max_pages,
             slug=slug or target.slug, delay=delay if delay is not None else target.delay,
-            incremental=incremental, since=since, progress=progress)
+            incremental=incremental, since=since, progress=progress, full=full)
+    coverage = done.crawl.coverage
     console.print(f"Яндекс Карты, организация {org_id} → {target.label} (запуск №{done.run_id}): "
-                  f"страниц {done.crawl.pages}, отзывов {len(done.crawl.items)}")
+                  f"страниц {done.crawl.pages}, отзывов {len(done.crawl.items)}"
+                  + (f" из {done.crawl.review_count} ({number(100 * coverage, 1)} %)"
+                     if coverage is not None and done.crawl.review_count else ""))
     if done.ingest is not None:
         console.print(f"  новых: {done.n_new}, обновлено: {done.n_updated}, "
                       f"без изменений: {done.n_unchanged}, в карантине: {done.n_quarantined}")
