@@ -28,6 +28,7 @@ from models.edits import QUEUED, LabelEdit, save_labels
 from models.tables import ApiToken
 from service.cache import compute, peek
 from service.painmap import pain_map_of
+from service.ratings import rating_history
 from service.region import timezone
 from service.scores import resolve_period
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES
@@ -166,6 +167,18 @@ def ingest_runs(who: Viewer, session: DB, limit: Annotated[int, Query(ge=1, le=1
 def sources(who: Viewer, session: DB, format: Format = "json") -> Any:
     rows = list_sources(session)
     return csv_response(rows, "sources.csv") if format == "csv" else rows
+
+
+@router.get("/ratings", tags=["sources"],
+            summary="Рейтинг организаций в Яндекс Картах при каждом обходе: оценка, число оценок и отзывов, "
+                    "доля собранных отзывов, аспекты")
+def ratings(who: Viewer, session: DB, org: str | None = None, period: str | None = None,
+            format: Format = "json") -> Any:
+    start, end = period_bounds(period) if period else (None, None)
+    rows = [p.as_json() for p in rating_history(session, org, start, end)]
+    if format == "csv":
+        return csv_response([{k: v for k, v in r.items() if k != "aspects"} for r in rows], "ratings.csv")
+    return rows
 
 
 @router.get("/painmap", tags=["painmap"],

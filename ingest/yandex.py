@@ -8,10 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
+from sqlmodel import col
+
 from crawlers.yandex.page import page_url
 from crawlers.yandex.run import CrawlResult, PageProgress, crawl
 from ingest.pipeline import IngestResult
 from ingest.runs import STATUS_BLOCKED, STATUS_FAILED, STATUS_OK, STATUS_PARTIAL
+from models.db import session_scope
+from models.tables import Feedback, RatingSnapshot
 from vocabulary.errors import UserError
 
 
@@ -94,7 +99,29 @@ def ingest_crawl(source_id: int, result: CrawlResult, *, slug: str | None = None
         return SourceCrawl(result, None, status, note, run_id)
     ingested = ingest_records(source_id, result.records(), kind="yandex", origin=origin, url=url,
                               status=status, note=note)
+    record_rating(source_id, result, url=url)
     return SourceCrawl(result, ingested, status, note, ingested.run_id)
+
+
+def record_rating(source_id: int, result: CrawlResult, *, url: str | None = None) -> None:
+    """Keep the public rating the crawl read (`ratingData`, aspects) with how many of the
+    card's reviews the store now holds: its trend and the coverage of the crawl over time."""
+    if not result.rating:
+        return
+    rating = result.rating
+
+    def number(key: str) -> float | None:
+        value = rating.get(key)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    with session_scope(url) as session:
+        stored = session.execute(select(func.count()).select_from(Feedback)
+                                 .where(col(Feedback.source_id) == source_id)).scalar_one()
+        count, reviews = number("ratingCount"), number("reviewCount")
+        session.add(RatingSnapshot(source_id=source_id, rating_value=number("ratingValue"),
+                                   rating_count=int(count) if count is not None else None,
+                                   review_count=int(reviews) if reviews is not None else None,
+                                   reviews_stored=int(stored), aspects=result.aspects))
 
 
 def crawl_status(result: CrawlResult) -> tuple[str, str | None]:

@@ -286,6 +286,21 @@ class ScoreSnapshot(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow)
 
 
+class RatingSnapshot(SQLModel, table=True):
+    """The rating the public sees on a Yandex Maps card when a crawl read it: `ratingData
+    {ratingValue, ratingCount, reviewCount}` and Yandex's aspects, one row per crawl."""
+
+    __tablename__ = "rating_snapshots"
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id", index=True)
+    taken_at: datetime = Field(default_factory=utcnow, index=True)
+    rating_value: float | None = None
+    rating_count: int | None = None
+    review_count: int | None = None
+    reviews_stored: int | None = None  # reviews the crawl reached: coverage = stored / review_count
+    aspects: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
 class Quarantine(SQLModel, table=True):
     """A rejected input record, kept with the reason and where it came from."""
 

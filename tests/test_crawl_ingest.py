@@ -135,3 +135,28 @@ def test_an_unusable_review_is_quarantined_with_its_place(setup: tuple[Path, Rep
         row = session.exec(select(Quarantine)).one()
     assert row.location == "страница 1, отзыв 3" and "вне шкалы" in row.reason
     assert row.payload["reviewId"] == items[2]["reviewId"] and row.source_id == source_id
+
+
+def test_each_crawl_keeps_the_public_rating_and_the_api_shows_its_trend(setup: tuple[Path, ReplayServer, int],
+                                                                      ) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.api_fixtures import seed
+
+    root, server, source_id = setup
+    write_org(root, ORG, reviews(120, ORG), count=160)  # the card claims 160 reviews, 120 reachable
+    _into(server, source_id)
+    fresh = reviews(10, ORG, newest=NEWEST + timedelta(days=2), first=1000)
+    write_org(root, ORG, fresh + reviews(120, ORG), count=170)
+    _into(server, source_id)
+    tokens = seed().tokens
+    with TestClient(create_app()) as client:
+        headers = {"Authorization": f"Bearer {tokens['viewer']}"}
+        points = client.get("/api/v1/ratings?org=szn", headers=headers).json()
+        csv_text = client.get("/api/v1/ratings?org=szn&format=csv", headers=headers).text
+    assert [p["review_count"] for p in points] == [160, 170]
+    assert [p["reviews_stored"] for p in points] == [120, 130]
+    assert points[0]["coverage"] == 0.75 and points[0]["rating_value"] == 4.1
+    assert points[0]["aspects"][0]["text"] == "Вежливый персонал"
+    assert points[0]["taken_at"] < points[1]["taken_at"] and "coverage" in csv_text.splitlines()[0]
