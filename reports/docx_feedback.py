@@ -18,6 +18,7 @@ from reports.text import (
     capital,
     count,
     inline,
+    integer,
     join,
     number,
     percent,
@@ -28,6 +29,7 @@ from reports.text import (
 )
 from scoring import levels
 from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
+from service.ratings import RatingPoint
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
@@ -67,6 +69,19 @@ def _channel_sentence(org: OrgReport, c: ChannelScore) -> str:
     return sentence
 
 
+def _public_rating(org: OrgReport, point: RatingPoint, tz: str) -> str:
+    """«Рейтинг в Яндекс Картах на 01.12.2025: 4,1 (оценок — 163, отзывов — 117; собрано
+    отзывов — 75,00%)» — the rating the public sees, as the last crawl of the period read it."""
+    day = point.taken_at.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y")
+    parts = [f"оценок — {integer(point.rating_count)}" if point.rating_count is not None else "",
+             f"отзывов — {integer(point.review_count)}" if point.review_count is not None else ""]
+    details = ", ".join(p for p in parts if p)
+    if point.coverage is not None:
+        details += f"; собрано отзывов — {percent(100 * point.coverage)}"
+    value = number(point.rating_value, 1) if point.rating_value is not None else "нет оценки"
+    return f"{org.name}: рейтинг в Яндекс Картах на {day} — {value}" + (f" ({details})." if details else ".")
+
+
 def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
     name = CHANNEL_NAMES[kind]
     w.para("", bold=f"{name}.")
@@ -75,6 +90,10 @@ def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
         channel = org.channel(kind)
         assert channel is not None
         w.bullet(_channel_sentence(org, channel))
+    if kind == "yandex":
+        for org in data.monitored:
+            if org.yandex_rating is not None:
+                w.bullet(_public_rating(org, org.yandex_rating, data.tz))
     if kind == "survey":
         _survey_part(w, data, orgs)
     if kind == "gosuslugi":

@@ -3,7 +3,7 @@ ends: incremental re-crawls, edits, and what a captcha or a broken page leaves b
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -160,3 +160,21 @@ def test_each_crawl_keeps_the_public_rating_and_the_api_shows_its_trend(setup: t
     assert points[0]["coverage"] == 0.75 and points[0]["rating_value"] == 4.1
     assert points[0]["aspects"][0]["text"] == "Вежливый персонал"
     assert points[0]["taken_at"] < points[1]["taken_at"] and "coverage" in csv_text.splitlines()[0]
+
+
+def test_the_report_gives_the_public_rating(setup: tuple[Path, ReplayServer, int], tmp_path: Path) -> None:
+    from docx import Document
+
+    from reports.build import build_report
+    from tests.report_fixtures import docx_text
+    from vocabulary.periods import days
+
+    root, server, source_id = setup
+    write_org(root, ORG, reviews(60, ORG), count=80)
+    _into(server, source_id)
+    # from the reviews' days to today, when the crawl read the rating
+    period = days((NEWEST - timedelta(days=30)).date(), datetime.now(UTC).date())
+    built = build_report(period, tmp_path / "r.docx", region="Город")
+    text = " ".join(docx_text(Document(str(built.docx))).split())
+    assert "Управление соцзащиты: рейтинг в Яндекс Картах на" in text
+    assert "— 4,1 (оценок — 80, отзывов — 80; собрано отзывов — 75,00%)" in text
