@@ -30,6 +30,7 @@ from service.cache import compute, peek
 from service.painmap import pain_map_of
 from service.ratings import rating_history
 from service.region import timezone
+from service.replies import reply_stats
 from service.scores import resolve_period
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES
 from vocabulary.cells import csv_cell
@@ -179,6 +180,13 @@ def ratings(who: Viewer, session: DB, org: str | None = None, period: str | None
     if format == "csv":
         return csv_response([{k: v for k, v in r.items() if k != "aspects"} for r in rows], "ratings.csv")
     return rows
+
+
+@router.get("/replies", tags=["sources"],
+            summary="Ответы организаций на отзывы Яндекс Карт: доля отвеченных, медиана времени до ответа, "
+                    "негативные отзывы без ответа")
+def replies(who: Viewer, session: DB, period: str, org: str | None = None) -> list[dict[str, Any]]:
+    return [s.as_json() for s in reply_stats(session, *period_bounds(period), org)]
 
 
 @router.get("/painmap", tags=["painmap"],

@@ -24,6 +24,7 @@ from scoring.practice import STATUS_MONITORED, STATUS_NOT_MONITORED, PracticeRes
 from scoring.satisfaction import ChannelScore, score_channel
 from service.painmap import pain_map_of
 from service.ratings import RatingPoint, rating_history
+from service.replies import ReplyStats, reply_stats
 from service.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
 from vocabulary.categories import CATEGORIES
 from vocabulary.periods import Period
@@ -55,6 +56,7 @@ class OrgReport:
     gosuslugi: list[ServiceRating] = field(default_factory=list)
     quotes: dict[str, list[Quote]] = field(default_factory=dict)
     yandex_rating: RatingPoint | None = None  # the public rating as last read by the period's end
+    replies: ReplyStats | None = None  # how the office answered its Yandex reviews of the period
 
     @property
     def status(self) -> str:
@@ -189,6 +191,7 @@ def collect(session: Session, period: Period, org: str | None = None, region: st
     pains = _pain_rows(session, period, tz, next(iter(codes)) if org is not None and codes else None)
     ids = {o.code: o.id for o in queries.organisations(session) if o.code in codes}
     ratings = {p.org: p for p in rating_history(session, end=period.utc_bounds(tz)[1])}  # the last wins
+    replies = {r.org: r for r in reply_stats(session, *period.utc_bounds(tz))}
     reports = []
     for s in scores:
         org_id = ids[s.code]
@@ -198,7 +201,7 @@ def collect(session: Session, period: Period, org: str | None = None, region: st
             code=s.code, name=s.name, services=org_services(session, org_id, practice), scores=s,
             practice=practice, previous_practice=_practice(session, org_id, s.previous.practice.year),
             pains=pains.get(s.code), gosuslugi=gosuslugi_ratings(session, org_id, period, tz),
-            yandex_rating=ratings.get(s.code))
+            yandex_rating=ratings.get(s.code), replies=replies.get(s.code))
         if report.monitored:
             report.quotes = _quotes(session, org_id, report, period, tz)
         reports.append(report)

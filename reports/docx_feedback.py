@@ -30,6 +30,7 @@ from reports.text import (
 from scoring import levels
 from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
 from service.ratings import RatingPoint
+from service.replies import ReplyStats
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
@@ -82,6 +83,22 @@ def _public_rating(org: OrgReport, point: RatingPoint, tz: str) -> str:
     return f"{org.name}: рейтинг в Яндекс Картах на {day} — {value}" + (f" ({details})." if details else ".")
 
 
+def _replies(org: OrgReport, stats: ReplyStats) -> str:
+    """«ответы на отзывы — 75,00% (9 из 12), медиана времени до ответа — 1,5 дня; без ответа
+    остаются 3 негативных отзыва (1–3 звезды), самому давнему 40 дн.»"""
+    sentence = (f"{org.name}: ответы на отзывы в Яндекс Картах — {percent(stats.reply_rate)} "
+                f"({stats.replied} из {stats.reviews})")
+    if stats.median_hours is not None:
+        hours = stats.median_hours
+        wait = f"{number(hours / 24, 1)} дн." if hours >= 48 else f"{number(hours, 1)} ч"
+        sentence += f", медиана времени до ответа — {wait}"
+    if stats.unanswered:
+        oldest = max(u.age_days for u in stats.unanswered)
+        sentence += (f"; без ответа негативных отзывов (1–3 звезды) — {len(stats.unanswered)}, "
+                     f"самому давнему {oldest} дн.")
+    return sentence + "."
+
+
 def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
     name = CHANNEL_NAMES[kind]
     w.para("", bold=f"{name}.")
@@ -94,6 +111,8 @@ def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
         for org in data.monitored:
             if org.yandex_rating is not None:
                 w.bullet(_public_rating(org, org.yandex_rating, data.tz))
+            if org.replies is not None and org.replies.reviews:
+                w.bullet(_replies(org, org.replies))
     if kind == "survey":
         _survey_part(w, data, orgs)
     if kind == "gosuslugi":

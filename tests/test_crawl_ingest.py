@@ -178,3 +178,38 @@ def test_the_report_gives_the_public_rating(setup: tuple[Path, ReplayServer, int
     text = " ".join(docx_text(Document(str(built.docx))).split())
     assert "Управление соцзащиты: рейтинг в Яндекс Картах на" in text
     assert "— 4,1 (оценок — 80, отзывов — 80; собрано отзывов — 75,00%)" in text
+
+
+def test_reply_statistics_in_the_api_and_the_report(setup: tuple[Path, ReplayServer, int],
+                                                    tmp_path: Path) -> None:
+    from docx import Document
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from reports.build import build_report
+    from tests.api_fixtures import seed
+    from tests.report_fixtures import docx_text
+    from vocabulary.periods import days
+
+    root, server, source_id = setup
+    items = reviews(40, ORG)  # every 4th answered two days later; ratings 1..5 in turn
+    write_org(root, ORG, items)
+    _into(server, source_id)
+    answered = [r for r in items if "businessComment" in r]
+    unanswered_negative = [r for r in items if "businessComment" not in r and r["rating"] <= 3]
+    first = (NEWEST - timedelta(days=30)).date()
+    period = f"{first.isoformat()}..{NEWEST.date().isoformat()}"
+    tokens = seed().tokens
+    with TestClient(create_app()) as client:
+        (stats,) = client.get(f"/api/v1/replies?period={period}&org=szn",
+                              headers={"Authorization": f"Bearer {tokens['viewer']}"}).json()
+    assert (stats["reviews"], stats["replied"]) == (40, len(answered))
+    assert stats["reply_rate"] == round(100 * len(answered) / 40, 2)
+    assert stats["median_hours_to_reply"] == 48.0
+    assert len(stats["unanswered_negative"]) == len(unanswered_negative)
+    assert all(u["rating"] <= 3 and u["age_days"] > 0 for u in stats["unanswered_negative"])
+    built = build_report(days(first, NEWEST.date()), tmp_path / "r.docx", region="Город")
+    text = " ".join(docx_text(Document(str(built.docx))).split())
+    assert (f"ответы на отзывы в Яндекс Картах — 25,00% ({len(answered)} из 40), медиана времени до "
+            f"ответа — 2,0 дн.; без ответа негативных отзывов (1–3 звезды) — "
+            f"{len(unanswered_negative)}") in text
