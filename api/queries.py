@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from models.labels import categories_of, effective_categories
+from models.queries import blocked_streak
 from models.tables import (
     EmployeeMention,
     Feedback,
@@ -201,6 +202,7 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
          "external_id": src.external_id, "status": src.status, "status_detail": src.status_detail,
          "last_run_at": src.last_run_at.isoformat() if src.last_run_at else None,
          "items": counts.get(src.id, 0),
+         "blocked_runs_in_a_row": blocked_streak(session, src.id) if src.status == "blocked" else 0,
          "latest_item_at": latest[src.id].isoformat() if latest.get(src.id) else None}
         for src, code in session.execute(query.order_by(Organisation.code, Source.name))
     ]

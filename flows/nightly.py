@@ -27,7 +27,14 @@ from ingest.drops import import_new_files, new_files
 from ingest.importers import import_pos_api, options_from
 from ingest.pipeline import IngestResult
 from ingest.practice.store import import_practice_file
-from ingest.runs import changed_days, latest_published_at, mark_source, record_nightly, source_id_of
+from ingest.runs import (
+    blocked_nights,
+    changed_days,
+    latest_published_at,
+    mark_source,
+    record_nightly,
+    source_id_of,
+)
 from ingest.yandex import SourceCrawl, crawl_into_source, ingest_crawl
 from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config, prepare_store
 from models.locks import held
@@ -56,6 +63,7 @@ class SourceOutcome:
     files: int = 0
     files_skipped: int = 0
     detail: str | None = None
+    blocked_nights: int = 0  # runs in a row this source has been blocked, this one included
     seconds: float = 0.0
     changed_ids: list[int] = field(default_factory=list)
 
@@ -180,9 +188,10 @@ def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
             pull_pos_api(src, source_id, out)
     except SourceBlocked as exc:
         out.status, out.detail = "blocked", str(exc)
+        out.blocked_nights = blocked_nights(source_id)
         out.seconds = round(time.perf_counter() - started, 2)
-        logger.warning("%s/%s: источник заблокирован (%s); сохранено новых: %d",
-                       org.code, src.name, exc, out.n_new)
+        logger.warning("%s/%s: источник заблокирован (%s), запусков подряд: %d; сохранено новых: %d",
+                       org.code, src.name, exc, out.blocked_nights, out.n_new)
         return out
     if out.status == "ok" and not (out.n_new or out.n_updated):
         out.status = "unchanged"

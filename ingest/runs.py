@@ -102,3 +102,11 @@ def changed_days(feedback_ids: list[int], tz: str, *, url: str | None = None) ->
 
     with session_scope(url) as session:
         return local_days(session, feedback_ids, tz)
+
+
+def blocked_nights(source_id: int, *, url: str | None = None) -> int:
+    """The source's latest runs blocked in a row (0 when the last one was not blocked)."""
+    from models.queries import blocked_streak
+
+    with session_scope(url) as session:
+        return blocked_streak(session, source_id)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from models.tables import (
     Feedback,
+    IngestRun,
     Organisation,
     PracticeRegulationRow,
     PracticeServiceRow,
@@ -179,3 +180,17 @@ def snapshot_values(session: Session, periods: Sequence[str]) -> dict[tuple[str,
     ).all()
     return {(code, channel, period): tuple(None if v is None else round(v, 2) for v in values)
             for code, channel, period, *values in rows}
+
+
+def blocked_streak(session: Session, source_id: int, lookback: int = 60) -> int:
+    """How many of the source's latest runs in a row were blocked (a captcha every night
+    means the crawl identity is burnt, not that the site had a bad night)."""
+    statuses = session.execute(
+        sa_select(col(IngestRun.status)).where(col(IngestRun.source_id) == source_id)
+        .order_by(col(IngestRun.id).desc()).limit(lookback)).scalars()
+    streak = 0
+    for status in statuses:
+        if status != "blocked":
+            break
+        streak += 1
+    return streak

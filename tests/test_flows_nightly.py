@@ -105,6 +105,11 @@ def test_failing_and_blocked_sources_leave_the_others_complete(sqlite_store: str
         assert status["szn/yandex"] == "blocked" and status["zags/pos"] == "failed"
         assert status["zags/terminal"] == "ok"
         assert session.get(IngestRun, summary["run_id"]).status == "partial"  # type: ignore[union-attr]
+    assert sources["szn/yandex"]["blocked_nights"] == 1
+    # The next night the captcha comes at once: blocked two nights running, and said so.
+    (region / "yandex/1000000001/scenario.json").write_text(json.dumps({"captcha_pages": [1]}), "utf-8")
+    again = by_source(run_nightly(str(region / "painmap.toml")))
+    assert again["szn/yandex"]["status"] == "blocked" and again["szn/yandex"]["blocked_nights"] == 2
 
 
 def test_a_crash_mid_import_leaves_no_partial_rows(sqlite_store: str, region: Path,
