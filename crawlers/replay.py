@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from crawlers.yandex.page import CAPTCHA_PAGE, OOPS_PAGE, render_page
 
 REVIEWS_PATH = re.compile(r"^/maps/org/[^/]+/(?P<org>\d+)/reviews/?$")
+ORG_PATH = re.compile(r"^/maps/org/[^/]+/\d+/?$")
 
 
 @dataclass
@@ -88,6 +89,8 @@ class ReplayServer:
         parts = urlsplit(path)
         if parts.path.startswith("/showcaptcha"):
             return 200, {"Content-Type": "text/html; charset=utf-8"}, CAPTCHA_PAGE.encode()
+        if ORG_PATH.match(parts.path):  # the organisation's card: a crawl opens it first
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, b"<!DOCTYPE html><html></html>"
         match = REVIEWS_PATH.match(parts.path)
         if not match:
             return 404, {"Content-Type": "text/plain"}, b"not found"

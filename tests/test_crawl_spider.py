@@ -79,7 +79,8 @@ def test_server_error_then_success_is_retried_with_backoff(replay: tuple[Path, R
     result = _run(server, delay=0.01, backoff=0.3)
     assert result.ok and len(result.items) == 120
     assert _pages(server) == [1, 2, 2, 2, 3]
-    assert result.stats["retry/count"] == 2 and result.stats["statuses"] == {"200": 3, "500": 1, "503": 1}
+    # 3 review pages and the organisation's card
+    assert result.stats["retry/count"] == 2 and result.stats["statuses"] == {"200": 4, "500": 1, "503": 1}
     times = [t for p, t in zip(server.log.paths, server.log.times, strict=True) if "page=2" in p]
     # Exponential backoff: ~0.3 s before the first retry, ~0.6 s before the second (±20 %).
     assert times[1] - times[0] >= 0.22 and times[2] - times[1] >= 0.45
@@ -136,7 +137,13 @@ def test_polite_one_request_at_a_time_with_browser_headers(replay: tuple[Path, R
     headers = server.log.headers[0]
     assert headers["Accept-Language"].startswith("ru-RU")
     assert "Mozilla/5.0" in headers["User-Agent"] and "Scrapy" not in headers["User-Agent"]
-    assert "ranking=by_time" in server.log.paths[0]
+    card, *pages = server.log.paths
+    assert card == f"/maps/org/org/{ORG}/" and all("ranking=by_time" in p for p in pages)
+    referers = [h.get("Referer", "") for h in server.log.headers[1:]]
+    assert referers[0].endswith(card)
+    assert all(r.endswith(p) for r, p in zip(referers[1:], pages, strict=False))  # the previous page
+    # the card's real address (seoname), read from page 1, is used from page 2 on
+    assert [urlsplit(p).path.split("/")[3] for p in pages] == ["org"] + [f"office_{ORG[-4:]}"] * 3
 
 
 def test_two_crawls_in_one_process(replay: tuple[Path, ReplayServer]) -> None:

@@ -96,6 +96,11 @@ BY_TIME = "by_time"  # newest first: the nightly increment
 RANKINGS = (BY_TIME, "by_rating_asc", "by_rating_desc", "by_relevance_org")
 
 
+def org_url(base_url: str, org_id: str, slug: str | None = None) -> str:
+    """The organisation's card, where a person arrives before opening its reviews."""
+    return f"{base_url.rstrip('/')}/maps/org/{slug or 'org'}/{org_id}/"
+
+
 def page_url(base_url: str, org_id: str, page: int, slug: str | None = None, ranking: str = BY_TIME) -> str:
     """The SSR review page in one sort order (`seoname` may be any slug: the id decides)."""
     return f"{base_url.rstrip('/')}/maps/org/{slug or 'org'}/{org_id}/reviews/?page={page}&ranking={ranking}"
@@ -205,7 +210,7 @@ def render_page(
     }
     business = {
         "type": "business", "requestId": "1779005453-demo", "index": 0, "title": org_name,
-        "address": "ул. Ленина, 1", "id": org_id, "seoname": _seoname(org_name),
+        "address": "ул. Ленина, 1", "id": org_id, "seoname": f"office_{org_id[-4:]}",
         "ratingData": rating or {"ratingCount": total, "ratingValue": 4.1, "reviewCount": total},
         "aspects": [{"id": "3502044682", "isTrusted": True, "text": "Вежливый персонал", "count": 12,
                      "positive": 9, "neutral": 1, "negative": 2, "photos": []}],
@@ -229,10 +234,6 @@ def render_page(
         f"<script type=\"application/json\" class=\"state-view\">{data}</script>"
         "</body></html>"
     )
-
-
-def _seoname(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "org"
 
 
 CAPTCHA_PAGE = (

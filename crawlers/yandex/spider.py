@@ -29,7 +29,15 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.yandex.items import ItemError, parse_time, review_item
-from crawlers.yandex.page import BY_TIME, CAPTCHA_HEADER, PageFormatError, is_captcha, page_url, parse_page
+from crawlers.yandex.page import (
+    BY_TIME,
+    CAPTCHA_HEADER,
+    PageFormatError,
+    is_captcha,
+    org_url,
+    page_url,
+    parse_page,
+)
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, Paging
 
 # A current desktop Chrome: Yandex serves the SSR page to browsers, and a bot-looking
@@ -145,12 +153,22 @@ class YandexReviewsSpider(scrapy.Spider):
         self.paging = Paging(max_pages=int(max_pages) if max_pages else None, since=since_at)
         self.outcome = Outcome()
 
-    def request(self, page: int) -> Request:
+    def request(self, page: int, referer: str) -> Request:
+        """A reviews page, asked for as the page's own link would be: with the previous page
+        (or the organisation's card) as Referer."""
         url = page_url(self.base_url, self.org_id, page, self.slug, self.ranking)
-        return Request(url, callback=self.parse, errback=self.failed, meta={"page": page}, dont_filter=True)
+        return Request(url, callback=self.parse, errback=self.failed, meta={"page": page}, dont_filter=True,
+                       headers={"Referer": referer})
 
     async def start(self) -> AsyncIterator[Request]:
-        yield self.request(1)
+        """The organisation's card first (a visitor opens it before the reviews; its cookies
+        come along), then the reviews. The card's own answer does not matter."""
+        card = org_url(self.base_url, self.org_id, self.slug)
+        yield Request(card, callback=self.warmed, errback=self.warmed, dont_filter=True,
+                      meta={"handle_httpstatus_all": True, "dont_retry": True}, priority=10)
+
+    def warmed(self, response_or_failure: Any, **kwargs: Any) -> Iterator[Request]:
+        yield self.request(1, org_url(self.base_url, self.org_id, self.slug))
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
         """Captcha → stop as blocked; broken page → stop with the error, nothing of it
@@ -168,6 +186,8 @@ class YandexReviewsSpider(scrapy.Spider):
             self.outcome.stop, self.outcome.error = STOP_ERROR, str(exc)
             return
         self.outcome.pages += 1
+        if self.slug is None and parsed.seoname:  # the card's real address from now on
+            self.slug = parsed.seoname
         events, ids, published = self.review_events(parsed.reviews, page)
         yield from events
         stop = self.paging.after_page(page, ids, published, parsed.total_pages, parsed.remained)
@@ -177,7 +197,7 @@ class YandexReviewsSpider(scrapy.Spider):
         if stop is not None:
             self.outcome.stop = stop
             return
-        yield self.request(page + 1)
+        yield self.request(page + 1, response.url)
 
     def review_events(self, reviews: list[Any], page: int
                       ) -> tuple[list[dict[str, Any]], list[str], list[datetime | None]]:
