@@ -25,6 +25,7 @@ from models.edits import QUEUED, LabelEdit, save_labels
 from models.labels import model_agreement
 from models.tables import Feedback, Organisation
 from service.painmap import pain_map_of
+from service.ratings import yandex_overview
 from service.region import timezone
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
@@ -339,8 +340,10 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
     except ValueError as exc:
         series, trend_error = [], str(exc)
     agreement = model_agreement(session, *current.utc_bounds(timezone()))
+    yandex = yandex_overview(session, *current.utc_bounds(timezone()))
     return render(request, "dashboard.html", who, nav="dashboard", scores=scores_for(session, current, None),
-                  agreement=agreement,
+                  agreement=agreement, yandex=yandex, fmt1=lambda v: number(v, 1),
+                  signed1=lambda v: "—" if v is None else ("+" if v > 0 else "") + number(v, 1),
                   series=series, trend_error=trend_error, period=current.key, period_label=current.label,
                   previous_label=current.previous().label, granularity=granularity, channel=channel,
                   granularities=list(GRANULARITIES.items()), channels=list(CHANNEL_NAMES.items()),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from models.tables import Organisation, RatingSnapshot, Source
+from service.replies import reply_stats
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,53 @@ def rating_history(session: Session, org: str | None = None, start: datetime | N
     return [RatingPoint(code, name, source, snap.taken_at, snap.rating_value, snap.rating_count,
                         snap.review_count, snap.reviews_stored, list(snap.aspects or []))
             for snap, source, code, name in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class YandexOverview:
+    """One office on the dashboard: its public rating (last crawl of the period, change from
+    the first), the card's reviews and the share collected, how it answered them."""
+
+    org: str
+    name: str
+    rating: float | None = None
+    change: float | None = None
+    reviews: int | None = None
+    coverage: float | None = None  # per cent
+    reply_rate: float | None = None
+    median_hours: float | None = None
+    unanswered: int = 0
+    oldest_id: int | None = None  # the longest-unanswered negative review
+
+
+def yandex_overview(session: Session, start: datetime, end: datetime) -> list[YandexOverview]:
+    points: dict[str, list[RatingPoint]] = {}
+    for point in rating_history(session, start=start, end=end):
+        points.setdefault(point.org, []).append(point)
+    replies = {r.org: r for r in reply_stats(session, start, end)}
+    names = {code: p[0].org_name for code, p in points.items()}
+    names |= {r.org: r.org_name for r in replies.values()}
+    rows = []
+    for code in sorted(names):
+        first, last = (points[code][0], points[code][-1]) if code in points else (None, None)
+        reply = replies.get(code)
+        oldest = min(reply.unanswered, key=lambda u: u.published_at) if reply and reply.unanswered else None
+        rows.append(YandexOverview(
+            code, names[code],
+            rating=last.rating_value if last else None,
+            change=_change(first, last),
+            reviews=last.review_count if last else None,
+            coverage=100 * last.coverage if last and last.coverage is not None else None,
+            reply_rate=reply.reply_rate if reply else None,
+            median_hours=reply.median_hours if reply else None,
+            unanswered=len(reply.unanswered) if reply else 0,
+            oldest_id=oldest.id if oldest else None))
+    return rows
+
+
+def _change(first: RatingPoint | None, last: RatingPoint | None) -> float | None:
+    if first is None or last is None or first is last:  # one crawl: no change to speak of
+        return None
+    if first.rating_value is None or last.rating_value is None:
+        return None
+    return round(last.rating_value - first.rating_value, 2)

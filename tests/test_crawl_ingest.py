@@ -213,3 +213,26 @@ def test_reply_statistics_in_the_api_and_the_report(setup: tuple[Path, ReplaySer
     assert (f"ответы на отзывы в Яндекс Картах — 25,00% ({len(answered)} из 40), медиана времени до "
             f"ответа — 2,0 дн.; без ответа негативных отзывов (1–3 звезды) — "
             f"{len(unanswered_negative)}") in text
+
+
+def test_the_dashboard_shows_the_public_rating_and_the_answers(setup: tuple[Path, ReplayServer, int]) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.api_fixtures import seed
+
+    root, server, source_id = setup
+    write_org(root, ORG, reviews(40, ORG), count=80)
+    _into(server, source_id)
+    first = (NEWEST - timedelta(days=30)).date()
+    period = f"{first.isoformat()}..{datetime.now(UTC).date().isoformat()}"
+    tokens = seed().tokens
+    with TestClient(create_app(), headers={"Origin": "http://testserver"}) as client:
+        client.post("/login", data={"token": tokens["viewer"], "next": "/dashboard"})
+        page = client.get(f"/dashboard?period={period}").text
+    table = page[page.index('id="yandex-table"'):page.index("</table>", page.index('id="yandex-table"'))]
+    (row,) = [r for r in table.split("<tr>")[2:] if "соцзащит" in r.lower()]
+    cells = [c.split("<")[0].split(">")[-1] for c in row.split('<td class="num">')[1:]]
+    # rating, change, reviews on the card, collected %, answered %, median hours
+    assert cells[:6] == ["4,1", "—", "80", "50,00", "25,00", "48,0"]
+    assert "самый давний" in row
