@@ -33,6 +33,7 @@ from ingest.runs import (
     latest_published_at,
     mark_source,
     record_nightly,
+    resting,
     source_id_of,
 )
 from ingest.yandex import SourceCrawl, crawl_into_source, ingest_crawl
@@ -358,6 +359,12 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         clock.lap("prepare")
         outcomes: list[SourceOutcome] = []
         chosen = selected(config, source)
+        for org, src in [(o, s) for o, s in chosen if s.kind == "yandex"]:
+            pause = resting(source_id_of(org.code, src.name))
+            if pause is not None:  # blocked night after night: give the site a rest
+                logger.warning("%s/%s: пропущен — %s", org.code, src.name, pause)
+                outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="skipped", detail=pause))
+                chosen.remove((org, src))
         batch = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"],
                                      return_state=True)
         # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.

@@ -8,7 +8,7 @@ back.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -110,3 +110,23 @@ def blocked_nights(source_id: int, *, url: str | None = None) -> int:
 
     with session_scope(url) as session:
         return blocked_streak(session, source_id)
+
+
+def resting(source_id: int, now: datetime | None = None, *, url: str | None = None) -> str | None:
+    """Why not to crawl a source tonight, or None. A site that blocked us two runs or more in
+    a row is left alone for a while that doubles with each further block (2, 4, then 7 days
+    after the last attempt): asking again every night only keeps the block alive."""
+    from models.queries import blocked_streak
+
+    now = now or utcnow()
+    with session_scope(url) as session:
+        streak = blocked_streak(session, source_id)
+        source = session.get(Source, source_id)
+        last = source.last_run_at if source is not None else None
+    if streak < 2 or last is None:
+        return None
+    pause = timedelta(days=min(7, 2 ** (streak - 1)))
+    if now - last >= pause:
+        return None
+    return (f"заблокирован {streak} запуска подряд: пауза до {(last + pause):%d.%m.%Y}, "
+            "чтобы блокировка снялась")

@@ -236,3 +236,33 @@ def test_the_dashboard_shows_the_public_rating_and_the_answers(setup: tuple[Path
     # rating, change, reviews on the card, collected %, answered %, median hours
     assert cells[:6] == ["4,1", "—", "80", "50,00", "25,00", "48,0"]
     assert "самый давний" in row
+
+
+@pytest.mark.parametrize(("statuses", "days_ago", "rests"), [
+    (["blocked"], 0.5, False),  # one block: try again tomorrow
+    (["ok", "blocked", "blocked"], 1, True),  # two in a row: wait 2 days after the last try
+    (["blocked", "blocked"], 2.1, False),
+    (["blocked", "blocked", "blocked"], 3, True),  # three: 4 days
+    (["blocked"] * 3, 4.1, False),
+    (["blocked"] * 6, 6, True),  # never more than a week
+    (["blocked"] * 6, 7.1, False),
+    (["blocked", "blocked", "ok"], 0.5, False),  # the last run worked
+])
+def test_a_source_blocked_night_after_night_is_given_a_rest(setup: tuple[Path, ReplayServer, int],
+                                                            statuses: list[str], days_ago: float,
+                                                            rests: bool) -> None:
+    from ingest.runs import resting
+
+    _, _, source_id = setup
+    last = datetime.now(UTC) - timedelta(days=days_ago)
+    with session_scope() as session:
+        for status in statuses:
+            session.add(IngestRun(source_id=source_id, kind="yandex", status=status, finished_at=last))
+        source = session.get(Source, source_id)
+        assert source is not None
+        source.last_run_at = last
+        session.add(source)
+    reason = resting(source_id)
+    assert (reason is not None) is rests
+    if rests:
+        assert reason is not None and "подряд" in reason and "пауза до" in reason

@@ -110,6 +110,9 @@ def test_failing_and_blocked_sources_leave_the_others_complete(sqlite_store: str
     (region / "yandex/1000000001/scenario.json").write_text(json.dumps({"captcha_pages": [1]}), "utf-8")
     again = by_source(run_nightly(str(region / "painmap.toml")))
     assert again["szn/yandex"]["status"] == "blocked" and again["szn/yandex"]["blocked_nights"] == 2
+    # Blocked twice in a row: the next run leaves the site alone for a while.
+    third = by_source(run_nightly(str(region / "painmap.toml")))
+    assert third["szn/yandex"]["status"] == "skipped" and "пауза до" in third["szn/yandex"]["detail"]
 
 
 def test_a_crash_mid_import_leaves_no_partial_rows(sqlite_store: str, region: Path,
