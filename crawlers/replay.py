@@ -90,7 +90,9 @@ class ReplayServer:
         if parts.path.startswith("/showcaptcha"):
             return 200, {"Content-Type": "text/html; charset=utf-8"}, CAPTCHA_PAGE.encode()
         if ORG_PATH.match(parts.path):  # the organisation's card: a crawl opens it first
-            return 200, {"Content-Type": "text/html; charset=utf-8"}, b"<!DOCTYPE html><html></html>"
+            return 200, {"Content-Type": "text/html; charset=utf-8",
+                         "Set-Cookie": "yandexuid=4242424242; Path=/; Max-Age=31536000"}, \
+                b"<!DOCTYPE html><html></html>"
         match = REVIEWS_PATH.match(parts.path)
         if not match:
             return 404, {"Content-Type": "text/plain"}, b"not found"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from ingest.runs import (
     resting,
     source_id_of,
 )
-from ingest.yandex import SourceCrawl, crawl_into_source, ingest_crawl
+from ingest.yandex import SourceCrawl, crawl_into_source, ingest_crawl, kept_cookies
 from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config, prepare_store
 from models.locks import held
 from nlp.batch import BatchCounts, classify_pending, count_pending, pending_pages, store_page
@@ -129,7 +129,7 @@ def crawl_yandex_sources(config: AppConfig,
     for (base_setting, delay), members in groups.items():
         crawlable = [m for m in members if m[1].external_id]
         with endpoint(base_setting, replay_dir) as base_url:
-            plans = [_jobs(src, base_url, latest_published_at(source_id)) for _, src, source_id in crawlable]
+            plans = [_jobs(src, base_url, source_id) for _, src, source_id in crawlable]
             pause = float(delay) if delay is not None else None
             results = crawl_many([j for plan in plans for j in plan], pause)
         for (name, _, _), plan in zip(crawlable, plans, strict=True):
@@ -138,12 +138,13 @@ def crawl_yandex_sources(config: AppConfig,
     return fetched
 
 
-def _jobs(src: SourceConfig, base_url: str, since: datetime | None) -> list[CrawlJob]:
-    """Newest first since the newest stored review; every sort order for a new source."""
-    settings = src.settings()
+def _jobs(src: SourceConfig, base_url: str, source_id: int) -> list[CrawlJob]:
+    """Newest first since the newest stored review, with the cookies the site gave last
+    time; every sort order for a new source."""
+    settings, since, cookies = src.settings(), latest_published_at(source_id), kept_cookies(source_id)
     rankings = RANKINGS if since is None else (BY_TIME,)
     return [CrawlJob(src.external_id or "", base_url, settings.get("max_pages"), since,
-                     settings.get("slug"), ranking) for ranking in rankings]
+                     settings.get("slug"), ranking, cookies) for ranking in rankings]
 
 
 def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,

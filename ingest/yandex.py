@@ -16,7 +16,7 @@ from crawlers.yandex.run import CrawlResult, PageProgress, crawl
 from ingest.pipeline import IngestResult
 from ingest.runs import STATUS_BLOCKED, STATUS_FAILED, STATUS_OK, STATUS_PARTIAL
 from models.db import session_scope
-from models.tables import Feedback, RatingSnapshot
+from models.tables import Feedback, RatingSnapshot, Source
 from vocabulary.errors import UserError
 
 
@@ -80,7 +80,7 @@ def crawl_into_source(
         since = latest_published_at(source_id, url=url)
         full = full or since is None
     result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
-                   progress=progress, full=full)
+                   progress=progress, full=full, cookies=kept_cookies(source_id, url=url))
     return ingest_crawl(source_id, result, slug=slug, url=url)
 
 
@@ -100,7 +100,29 @@ def ingest_crawl(source_id: int, result: CrawlResult, *, slug: str | None = None
     ingested = ingest_records(source_id, result.records(), kind="yandex", origin=origin, url=url,
                               status=status, note=note)
     record_rating(source_id, result, url=url)
+    keep_cookies(source_id, result.cookies, url=url)
     return SourceCrawl(result, ingested, status, note, ingested.run_id)
+
+
+def kept_cookies(source_id: int, *, url: str | None = None) -> dict[str, str]:
+    """The site's cookies the last crawl of the source ended with."""
+    with session_scope(url) as session:
+        source = session.get(Source, source_id)
+        state = source.crawl_state if source is not None else {}
+    cookies = (state or {}).get("cookies")
+    return {str(k): str(v) for k, v in cookies.items()} if isinstance(cookies, dict) else {}
+
+
+def keep_cookies(source_id: int, cookies: dict[str, str], *, url: str | None = None) -> None:
+    """Remember the cookies for the next night (a blocked crawl's too: they carry the
+    site's memory of us, and throwing them away every night looks more like a robot)."""
+    if not cookies:
+        return
+    with session_scope(url) as session:
+        source = session.get(Source, source_id)
+        if source is not None:
+            source.crawl_state = {**(source.crawl_state or {}), "cookies": dict(cookies)}
+            session.add(source)
 
 
 def record_rating(source_id: int, result: CrawlResult, *, url: str | None = None) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import text as sa_text
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -66,6 +67,9 @@ class Source(SQLModel, table=True):
     status: str = Field(default="ok", max_length=20)
     status_detail: str | None = Field(default=None, sa_column=Column(Text))
     last_run_at: datetime | None = None
+    # What a crawler keeps between nights (the site's cookies), apart from the config's settings.
+    crawl_state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(
+        JSON, nullable=False, server_default=sa_text("'{}'")))
 
 
 class IngestRun(SQLModel, table=True):

@@ -266,3 +266,17 @@ def test_a_source_blocked_night_after_night_is_given_a_rest(setup: tuple[Path, R
     assert (reason is not None) is rests
     if rests:
         assert reason is not None and "подряд" in reason and "пауза до" in reason
+
+
+def test_the_sites_cookies_are_kept_between_nights(setup: tuple[Path, ReplayServer, int]) -> None:
+    root, server, source_id = setup
+    write_org(root, ORG, reviews(30, ORG))
+    _into(server, source_id)
+    assert _source(source_id).crawl_state["cookies"] == {"yandexuid": "4242424242"}
+    assert "Cookie" not in server.log.headers[0]  # the first visit comes without
+    server.log.paths.clear()
+    server.log.headers.clear()
+    _into(server, source_id)
+    assert server.log.paths[0].endswith(f"/{ORG}/")  # the card, then the reviews
+    assert "yandexuid=4242424242" in server.log.headers[0].get("Cookie", "")
+    assert all("yandexuid=4242424242" in h.get("Cookie", "") for h in server.log.headers)

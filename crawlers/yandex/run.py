@@ -61,6 +61,7 @@ class CrawlResult:
     rating: dict[str, Any] = field(default_factory=dict)  # ratingData of the last page read
     aspects: list[dict[str, Any]] = field(default_factory=list)
     rankings: list[str] = field(default_factory=list)  # the sort orders read
+    cookies: dict[str, str] = field(default_factory=dict)  # the site's cookies at the end, to keep
 
     @property
     def review_count(self) -> int | None:
@@ -106,11 +107,12 @@ class CrawlJob:
     since: datetime | None = None
     slug: str | None = None
     ranking: str = BY_TIME
+    cookies: dict[str, str] | None = None
 
     def as_args(self) -> dict[str, Any]:
         return {"org_id": str(self.org_id), "base_url": self.base_url, "max_pages": self.max_pages,
                 "since": iso(self.since) if self.since is not None else None, "slug": self.slug,
-                "ranking": self.ranking}
+                "ranking": self.ranking, "cookies": self.cookies}
 
 
 def crawl(
@@ -127,6 +129,7 @@ def crawl(
     progress: Callable[[PageProgress], None] | None = None,
     deadline: float | None = None,
     full: bool = False,
+    cookies: dict[str, str] | None = None,
 ) -> CrawlResult:
     """Crawl one organisation; never raises for what the site does (captcha, errors,
     broken pages): the result says it. `delay` defaults to 3 s, or 0.05 s on loopback (the
@@ -135,7 +138,8 @@ def crawl(
     Newest first by default (the nightly increment). `full` reads every sort order
     (`RANKINGS`, 12 pages each) and merges them by review id: past Yandex's 600 per order."""
     rankings = RANKINGS if full else (BY_TIME,)
-    jobs = [CrawlJob(str(org_id), base_url, max_pages, None if full else since, slug, r) for r in rankings]
+    jobs = [CrawlJob(str(org_id), base_url, max_pages, None if full else since, slug, r, cookies)
+            for r in rankings]
     results = crawl_many(jobs, delay, timeout=timeout, retries=retries, backoff=backoff,
                          progress=progress, deadline=deadline)
     return merge(results)
@@ -158,6 +162,7 @@ def merge(results: list[CrawlResult]) -> CrawlResult:
         merged.pages += result.pages
         merged.rating, merged.aspects = result.rating or merged.rating, result.aspects or merged.aspects
         merged.rankings += result.rankings
+        merged.cookies |= result.cookies
         merged.stop, merged.stats = result.stop, result.stats
         merged.blocked_page, merged.error = result.blocked_page, result.error
         if not result.ok:
@@ -197,6 +202,8 @@ def crawl_many(
             command += ["--slug", job.slug]
         if job.ranking != BY_TIME:
             command += ["--ranking", job.ranking]
+        if job.cookies:
+            command += ["--cookies", json.dumps(job.cookies, ensure_ascii=False)]
     else:
         command += ["--jobs", json.dumps([j.as_args() for j in jobs], ensure_ascii=False)]
     if deadline is None:
@@ -290,6 +297,7 @@ def _consume(lines: Iterator[str], results: list[CrawlResult],
             result.pages, result.stop = event["pages"], event["stop"]
             result.blocked_page, result.error = event["blocked_page"], event["error"]
             result.stats = event.get("stats") or {}
+            result.cookies = event.get("cookies") or {}
             ended.add(index)
             if len(ended) == len(results):
                 return

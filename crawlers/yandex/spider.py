@@ -146,9 +146,13 @@ class YandexReviewsSpider(scrapy.Spider):
     name = "yandex_reviews"
 
     def __init__(self, org_id: str, base_url: str, max_pages: int | None = None, since: str | None = None,
-                 slug: str | None = None, ranking: str = BY_TIME, **kwargs: Any) -> None:
+                 slug: str | None = None, ranking: str = BY_TIME, cookies: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.org_id, self.base_url, self.slug, self.ranking = str(org_id), base_url, slug, ranking or BY_TIME
+        # The site's cookies from the last crawl of this source, and what it sets this time:
+        # a visitor who comes back with the cookies of yesterday looks like one.
+        self.cookies: dict[str, str] = dict(cookies or {})
         since_at = parse_time(since, "since") if since else None
         self.paging = Paging(max_pages=int(max_pages) if max_pages else None, since=since_at)
         self.outcome = Outcome()
@@ -164,16 +168,27 @@ class YandexReviewsSpider(scrapy.Spider):
         """The organisation's card first (a visitor opens it before the reviews; its cookies
         come along), then the reviews. The card's own answer does not matter."""
         card = org_url(self.base_url, self.org_id, self.slug)
-        yield Request(card, callback=self.warmed, errback=self.warmed, dont_filter=True,
+        jar: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in self.cookies.items()}
+        yield Request(card, callback=self.warmed, errback=self.warmed, dont_filter=True, cookies=jar,
                       meta={"handle_httpstatus_all": True, "dont_retry": True}, priority=10)
 
     def warmed(self, response_or_failure: Any, **kwargs: Any) -> Iterator[Request]:
+        if isinstance(response_or_failure, Response):
+            self.keep_cookies(response_or_failure)
         yield self.request(1, org_url(self.base_url, self.org_id, self.slug))
+
+    def keep_cookies(self, response: Response) -> None:
+        for header in response.headers.getlist("Set-Cookie"):
+            pair = header.decode("latin-1").split(";", 1)[0]
+            name, _, value = pair.partition("=")
+            if name.strip():
+                self.cookies[name.strip()] = value.strip()
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
         """Captcha → stop as blocked; broken page → stop with the error, nothing of it
         emitted; else the page's reviews, its marker, and the next page unless paging stops."""
         page = int(response.meta["page"])
+        self.keep_cookies(response)
         text = response.text if hasattr(response, "text") else ""
         if is_captcha(text, response.url):
             self.outcome.stop, self.outcome.blocked_page = STOP_BLOCKED, page

@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="ISO 8601: stop at the first page with nothing newer")
     p.add_argument("--slug")
     p.add_argument("--ranking", default="by_time", help="sort order: by_time, by_rating_asc, …")
+    p.add_argument("--cookies", help="JSON object of the cookies kept from the last crawl")
     p.add_argument("--delay", type=float, default=DEFAULT_DELAY)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     p.add_argument("--retries", type=int, default=DEFAULT_RETRIES)
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         jobs = json.loads(args.jobs)
     elif args.org_id and args.base_url:
         jobs = [{"org_id": args.org_id, "base_url": args.base_url, "max_pages": args.max_pages,
-                 "since": args.since, "slug": args.slug, "ranking": args.ranking}]
+                 "since": args.since, "slug": args.slug, "ranking": args.ranking,
+                 "cookies": json.loads(args.cookies) if args.cookies else None}]
     else:
         _parser().error("нужны --org-id и --base-url или --jobs")
     events.open_stream()
@@ -106,7 +108,7 @@ def _end(crawler: Any) -> None:
         error = "обход прерван внутренней ошибкой паука (подробности в журнале)"
     events.emit({"type": "end", "pages": outcome.pages, "stop": outcome.stop,
                  "blocked_page": outcome.blocked_page, "blocked_url": outcome.blocked_url, "error": error,
-                 "stats": stats})
+                 "stats": stats, "cookies": spider.cookies})
 
 
 if __name__ == "__main__":
