@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
-from crawlers.yandex.page import CAPTCHA_PAGE, OOPS_PAGE, render_page
+from crawlers.yandex.fetch import PATH as FETCH_PATH
+from crawlers.yandex.fetch import signature
+from crawlers.yandex.page import CAPTCHA_PAGE, OOPS_PAGE, parse_page, render_page
 
 REVIEWS_PATH = re.compile(r"^/maps/org/[^/]+/(?P<org>\d+)/reviews/?$")
 ORG_PATH = re.compile(r"^/maps/org/[^/]+/\d+/?$")
+REPLAY_TOKEN = "e223a1df9d0251e4a035980afc10861c0755a1f9:1700000000"
 
 
 @dataclass
@@ -89,6 +92,8 @@ class ReplayServer:
         parts = urlsplit(path)
         if parts.path.startswith("/showcaptcha"):
             return 200, {"Content-Type": "text/html; charset=utf-8"}, CAPTCHA_PAGE.encode()
+        if parts.path == FETCH_PATH:
+            return self.fetch_reviews(parts.query)
         if ORG_PATH.match(parts.path):  # the organisation's card: a crawl opens it first
             return 200, {"Content-Type": "text/html; charset=utf-8",
                          "Set-Cookie": "yandexuid=4242424242; Path=/; Max-Age=31536000"}, \
@@ -126,6 +131,26 @@ class ReplayServer:
             meta = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
             body = render_page([], int(page), int(meta.get("count", 0)), meta.get("name", "")).encode()
         return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+
+    def fetch_reviews(self, query: str) -> tuple[int, dict[str, str], bytes]:
+        """`fetchReviews` as Yandex answers it: a wrong `s` is HTTP 400, a missing or stale
+        token gets the csrf challenge, a `fetch_captcha_pages` page `{"type": "captcha"}`,
+        else the reviews and params of the recorded page."""
+        pairs = parse_qsl(query, keep_blank_values=True)
+        params = dict(pairs)
+        unsigned = urlencode(sorted((k, v) for k, v in pairs if k != "s"))
+        json_type = {"Content-Type": "application/json; charset=utf-8"}
+        if params.get("s") != str(signature(unsigned)):
+            return 400, json_type, b'{"error": "bad signature"}'
+        if params.get("csrfToken") != REPLAY_TOKEN:
+            return 200, json_type, json.dumps({"csrfToken": REPLAY_TOKEN}).encode()
+        org, page = params.get("businessId", ""), params.get("page", "1")
+        if int(page) in self._scenario(org).get("fetch_captcha_pages", []):
+            return 200, json_type, b'{"type": "captcha"}'
+        _, _, body = self.respond(f"/maps/org/org/{org}/reviews/?page={page}&ranking={params.get('ranking')}")
+        parsed = parse_page(body.decode("utf-8"))
+        answer = {"data": {"reviews": parsed.reviews, "params": parsed.params}}
+        return 200, json_type, json.dumps(answer, ensure_ascii=False).encode()
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self

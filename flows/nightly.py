@@ -143,8 +143,8 @@ def _jobs(src: SourceConfig, base_url: str, source_id: int) -> list[CrawlJob]:
     time; every sort order for a new source."""
     settings, since, cookies = src.settings(), latest_published_at(source_id), kept_cookies(source_id)
     rankings = RANKINGS if since is None else (BY_TIME,)
-    return [CrawlJob(src.external_id or "", base_url, settings.get("max_pages"), since,
-                     settings.get("slug"), ranking, cookies) for ranking in rankings]
+    return [CrawlJob(src.external_id or "", base_url, settings.get("max_pages"), since, settings.get("slug"),
+                     ranking, cookies, settings.get("strategy", "pages")) for ranking in rankings]
 
 
 def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,
@@ -160,7 +160,8 @@ def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: Sour
             delay = settings.get("delay")
             result = crawl_into_source(source_id, src.external_id or "", base_url=base_url,
                                        max_pages=settings.get("max_pages"), slug=settings.get("slug"),
-                                       delay=float(delay) if delay is not None else None)
+                                       delay=float(delay) if delay is not None else None,
+                                       strategy=settings.get("strategy", "pages"))
     out.add(result)
     if result.status == "blocked":
         raise SourceBlocked(result.note or "капча")

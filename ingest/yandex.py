@@ -65,6 +65,7 @@ def crawl_into_source(
     url: str | None = None,
     progress: Callable[[PageProgress], None] | None = None,
     full: bool = False,
+    strategy: str = "pages",
 ) -> SourceCrawl:
     """Crawl an organisation and ingest what came into `source_id` (the nightly step and
     `painmap crawl yandex`). Incremental by default: it stops at the first page with nothing
@@ -80,7 +81,7 @@ def crawl_into_source(
         since = latest_published_at(source_id, url=url)
         full = full or since is None
     result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
-                   progress=progress, full=full, cookies=kept_cookies(source_id, url=url))
+                   progress=progress, full=full, cookies=kept_cookies(source_id, url=url), strategy=strategy)
     return ingest_crawl(source_id, result, slug=slug, url=url)
 
 

@@ -7,10 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from crawl_fixtures import NEWEST, corrupt_state, review, reviews, write_org
 
+from crawlers.yandex.fetch import fetch_url, parse_fetch, signature
 from crawlers.yandex.items import ItemError, review_item, to_record
 from crawlers.yandex.page import (
     CAPTCHA_PAGE,
@@ -268,3 +270,41 @@ def _state_text(html: str) -> str:
     text = state_json(html)
     assert text is not None
     return text
+
+
+# --- fetchReviews ----------------------------------------------------------------------------
+
+REAL_REQUEST = REAL / "yandex-fetchReviews-request-82071161567.json"
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ('{"csrfToken": "abc:1"}', "challenge"),
+    ('{"type": "captcha"}', "captcha"),
+    ('{"data": {"reviews": [], "params": {"page": 2}}}', "reviews"),
+])
+def test_fetch_answers(body: str, kind: str) -> None:
+    assert parse_fetch(body, "страница 2").kind == kind
+
+
+@pytest.mark.parametrize("body", ["<html>", '{"data": {"reviews": {}}}', "[]"])
+def test_unexpected_fetch_answers_are_named(body: str) -> None:
+    with pytest.raises(PageFormatError, match="страница 2"):
+        parse_fetch(body, "страница 2")
+
+
+@pytest.mark.skipif(not REAL_REQUEST.exists(), reason="reference recording not available")
+def test_the_signature_is_the_one_the_real_page_computes() -> None:
+    real = json.loads(REAL_REQUEST.read_text("utf-8"))[0]["url"]
+    query = dict(parse_qsl(urlsplit(real).query))
+    ours = fetch_url("https://yandex.ru", query["businessId"], int(query["page"]), ranking=query["ranking"],
+                     csrf_token=query["csrfToken"], session_id=query["sessionId"], request_id=query["reqId"])
+    assert ours == real
+
+
+def test_the_signature_covers_the_sorted_query() -> None:
+    assert signature("") == 5381
+    first = fetch_url("https://yandex.ru", "1", 1, csrf_token="t:1")
+    second = fetch_url("https://yandex.ru", "1", 2, csrf_token="t:1")
+    assert parse_qs(urlsplit(first).query)["s"] != parse_qs(urlsplit(second).query)["s"]
+    keys = [k for k, _ in parse_qsl(urlsplit(first).query)]
+    assert keys == sorted(keys)

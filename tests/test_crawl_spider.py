@@ -240,3 +240,23 @@ def test_the_nightly_increment_reads_newest_first_only(replay: tuple[Path, Repla
     result = _run(server)
     assert result.rankings == ["by_time"] and result.coverage == 1.0
     assert all("ranking=by_time" in p for p in server.log.paths if "/reviews" in p)
+
+
+def test_the_fetch_reviews_strategy_answers_the_csrf_challenge(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(150, ORG))
+    result = _run(server, strategy="fetch")
+    assert result.ok and len(result.items) == 150 and result.pages == 3
+    calls = [p for p in server.log.paths if p.startswith("/maps/api/business/fetchReviews")]
+    tokens = [parse_qs(urlsplit(p).query).get("csrfToken", [""])[0] for p in calls]
+    assert tokens[0] == "" and all(t == tokens[1] and t for t in tokens[1:])  # challenged once, then kept
+    assert [parse_qs(urlsplit(p).query)["page"][0] for p in calls] == ["1", "1", "2", "3"]
+    fetch_headers = [h for p, h in zip(server.log.paths, server.log.headers, strict=True) if p in calls]
+    assert all("/reviews/" in h.get("Referer", "") for h in fetch_headers)
+
+
+def test_a_captcha_answer_of_fetch_reviews_is_a_block(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(150, ORG), scenario={"fetch_captcha_pages": [2]})
+    result = _run(server, strategy="fetch")
+    assert result.blocked and result.blocked_page == 2 and len(result.items) == 50

@@ -108,11 +108,12 @@ class CrawlJob:
     slug: str | None = None
     ranking: str = BY_TIME
     cookies: dict[str, str] | None = None
+    strategy: str = "pages"  # or "fetch": the fetchReviews endpoint (`crawlers.yandex.fetch`)
 
     def as_args(self) -> dict[str, Any]:
         return {"org_id": str(self.org_id), "base_url": self.base_url, "max_pages": self.max_pages,
                 "since": iso(self.since) if self.since is not None else None, "slug": self.slug,
-                "ranking": self.ranking, "cookies": self.cookies}
+                "ranking": self.ranking, "cookies": self.cookies, "strategy": self.strategy}
 
 
 def crawl(
@@ -130,6 +131,7 @@ def crawl(
     deadline: float | None = None,
     full: bool = False,
     cookies: dict[str, str] | None = None,
+    strategy: str = "pages",
 ) -> CrawlResult:
     """Crawl one organisation; never raises for what the site does (captcha, errors,
     broken pages): the result says it. `delay` defaults to 3 s, or 0.05 s on loopback (the
@@ -138,7 +140,7 @@ def crawl(
     Newest first by default (the nightly increment). `full` reads every sort order
     (`RANKINGS`, 12 pages each) and merges them by review id: past Yandex's 600 per order."""
     rankings = RANKINGS if full else (BY_TIME,)
-    jobs = [CrawlJob(str(org_id), base_url, max_pages, None if full else since, slug, r, cookies)
+    jobs = [CrawlJob(str(org_id), base_url, max_pages, None if full else since, slug, r, cookies, strategy)
             for r in rankings]
     results = crawl_many(jobs, delay, timeout=timeout, retries=retries, backoff=backoff,
                          progress=progress, deadline=deadline)
@@ -204,6 +206,8 @@ def crawl_many(
             command += ["--ranking", job.ranking]
         if job.cookies:
             command += ["--cookies", json.dumps(job.cookies, ensure_ascii=False)]
+        if job.strategy != "pages":
+            command += ["--strategy", job.strategy]
     else:
         command += ["--jobs", json.dumps([j.as_args() for j in jobs], ensure_ascii=False)]
     if deadline is None:

@@ -28,17 +28,22 @@ from twisted.internet.error import ConnectError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
+from crawlers.yandex.fetch import CAPTCHA, CHALLENGE, fetch_url, parse_fetch
 from crawlers.yandex.items import ItemError, parse_time, review_item
 from crawlers.yandex.page import (
     BY_TIME,
     CAPTCHA_HEADER,
     PageFormatError,
+    csrf_token,
     is_captcha,
     org_url,
     page_url,
     parse_page,
+    read_state,
 )
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, Paging
+
+PAGES, FETCH = "pages", "fetch"  # how reviews are asked for (setting `strategy` of a source)
 
 # A current desktop Chrome: Yandex serves the SSR page to browsers, and a bot-looking
 # User-Agent is the quickest way to a captcha.
@@ -147,9 +152,12 @@ class YandexReviewsSpider(scrapy.Spider):
 
     def __init__(self, org_id: str, base_url: str, max_pages: int | None = None, since: str | None = None,
                  slug: str | None = None, ranking: str = BY_TIME, cookies: dict[str, str] | None = None,
-                 **kwargs: Any) -> None:
+                 strategy: str = PAGES, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.org_id, self.base_url, self.slug, self.ranking = str(org_id), base_url, slug, ranking or BY_TIME
+        # `pages`: the server-rendered ?page=N; `fetch`: the JSON endpoint the page itself calls.
+        self.strategy = strategy or PAGES
+        self.csrf_token = ""
         # The site's cookies from the last crawl of this source, and what it sets this time:
         # a visitor who comes back with the cookies of yesterday looks like one.
         self.cookies: dict[str, str] = dict(cookies or {})
@@ -175,7 +183,52 @@ class YandexReviewsSpider(scrapy.Spider):
     def warmed(self, response_or_failure: Any, **kwargs: Any) -> Iterator[Request]:
         if isinstance(response_or_failure, Response):
             self.keep_cookies(response_or_failure)
-        yield self.request(1, org_url(self.base_url, self.org_id, self.slug))
+            self.csrf_token = self.token_of(response_or_failure) or self.csrf_token
+        yield self.follow(1, org_url(self.base_url, self.org_id, self.slug))
+
+    @staticmethod
+    def token_of(response: Response) -> str | None:
+        """The csrf token of a page's state (`config.csrfToken`), when it has one."""
+        try:
+            return csrf_token(read_state(response.text))
+        except (PageFormatError, AttributeError, ValueError):
+            return None
+
+    def follow(self, page: int, referer: str) -> Request:
+        return self.fetch_request(page) if self.strategy == FETCH else self.request(page, referer)
+
+    def fetch_request(self, page: int, challenges: int = 0) -> Request:
+        """A `fetchReviews` call as the reviews page makes it (its Referer, the token, `s`)."""
+        url = fetch_url(self.base_url, self.org_id, page, ranking=self.ranking, csrf_token=self.csrf_token)
+        referer = page_url(self.base_url, self.org_id, 1, self.slug, self.ranking)
+        return Request(url, callback=self.parse_fetch, errback=self.failed, dont_filter=True,
+                       meta={"page": page, "challenges": challenges},
+                       headers={"Referer": referer, "Accept": "application/json, text/plain, */*"})
+
+    def parse_fetch(self, response: Response, **kwargs: Any) -> Iterator[dict[str, Any] | Request]:
+        """A csrf challenge → ask again with the token (twice at most); `{"type": "captcha"}`
+        → blocked; reviews → as a page."""
+        page = int(response.meta["page"])
+        self.keep_cookies(response)
+        try:
+            answer = parse_fetch(response.text, f"страница {page} (fetchReviews)")
+        except PageFormatError as exc:
+            self.outcome.stop, self.outcome.error = STOP_ERROR, str(exc)
+            return
+        if answer.kind == CAPTCHA:
+            self.outcome.stop, self.outcome.blocked_page = STOP_BLOCKED, page
+            self.outcome.blocked_url = response.url
+            return
+        if answer.kind == CHALLENGE:
+            if response.meta.get("challenges", 0) >= 2 or not answer.csrf_token:
+                self.outcome.stop = STOP_ERROR
+                self.outcome.error = f"страница {page} (fetchReviews): токен csrf не принят"
+                return
+            self.csrf_token = answer.csrf_token
+            yield self.fetch_request(page, int(response.meta.get("challenges", 0)) + 1)
+            return
+        self.outcome.pages += 1
+        yield from self.emit(page, answer.reviews, answer.params, response.url, {}, [], None)
 
     def keep_cookies(self, response: Response) -> None:
         for header in response.headers.getlist("Set-Cookie"):
@@ -203,16 +256,25 @@ class YandexReviewsSpider(scrapy.Spider):
         self.outcome.pages += 1
         if self.slug is None and parsed.seoname:  # the card's real address from now on
             self.slug = parsed.seoname
-        events, ids, published = self.review_events(parsed.reviews, page)
+        yield from self.emit(page, parsed.reviews, parsed.params, response.url, parsed.rating, parsed.aspects,
+                             parsed.seoname)
+
+    def emit(self, page: int, reviews: list[Any], params: dict[str, Any], url: str, rating: dict[str, Any],
+             aspects: list[dict[str, Any]], seoname: str | None) -> Iterator[dict[str, Any] | Request]:
+        """A read page's reviews, its marker, and the next page unless paging stops."""
+        events, ids, published = self.review_events(reviews, page)
         yield from events
-        stop = self.paging.after_page(page, ids, published, parsed.total_pages, parsed.remained)
-        yield {"type": "page", "page": page, "url": response.url, "reviews": len(parsed.reviews),
-               "params": parsed.params, "stop": stop, "ranking": self.ranking, "rating": parsed.rating,
-               "aspects": parsed.aspects, "seoname": parsed.seoname}
+        total = params.get("totalPages")
+        remained = params.get("reviewsRemained")
+        stop = self.paging.after_page(page, ids, published, int(total) if total is not None else None,
+                                      int(remained) if remained is not None else None)
+        yield {"type": "page", "page": page, "url": url, "reviews": len(reviews), "params": params,
+               "stop": stop, "ranking": self.ranking, "rating": rating, "aspects": aspects,
+               "seoname": seoname}
         if stop is not None:
             self.outcome.stop = stop
             return
-        yield self.request(page + 1, response.url)
+        yield self.follow(page + 1, url)
 
     def review_events(self, reviews: list[Any], page: int
                       ) -> tuple[list[dict[str, Any]], list[str], list[datetime | None]]:

@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--slug")
     p.add_argument("--ranking", default="by_time", help="sort order: by_time, by_rating_asc, …")
     p.add_argument("--cookies", help="JSON object of the cookies kept from the last crawl")
+    p.add_argument("--strategy", default="pages", help="pages (?page=N) or fetch (fetchReviews)")
     p.add_argument("--delay", type=float, default=DEFAULT_DELAY)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     p.add_argument("--retries", type=int, default=DEFAULT_RETRIES)
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.org_id and args.base_url:
         jobs = [{"org_id": args.org_id, "base_url": args.base_url, "max_pages": args.max_pages,
                  "since": args.since, "slug": args.slug, "ranking": args.ranking,
-                 "cookies": json.loads(args.cookies) if args.cookies else None}]
+                 "cookies": json.loads(args.cookies) if args.cookies else None, "strategy": args.strategy}]
     else:
         _parser().error("нужны --org-id и --base-url или --jobs")
     events.open_stream()
