@@ -76,7 +76,7 @@ def reviews(n: int, org_id: str, newest: datetime = NEWEST, first: int = 0) -> l
 
 def write_org(root: Path, org_id: str, items: list[dict[str, Any]], *, limit: int = PAGE_SIZE,
               count: int | None = None, scenario: dict[str, Any] | None = None,
-              name: str = "Управление ЗАГС", ranking: str | None = None) -> Path:
+              name: str = "Управление ЗАГС", ranking: str | None = None, moved: bool = False) -> Path:
     """Record an organisation's pages as the replay server serves them; `count` is what
     the pages claim in `params` (it may exceed what is reachable). `ranking` records the
     pages of another sort order beside the default ones."""
@@ -87,7 +87,8 @@ def write_org(root: Path, org_id: str, items: list[dict[str, Any]], *, limit: in
         old.unlink()
     total = len(items) if count is None else count
     for page, start in enumerate(range(0, len(items), limit), start=1):
-        html = render_page(items[start:start + limit], page, total, name, limit=limit, org_id=org_id)
+        html = render_page(items[start:start + limit], page, total, name, limit=limit, org_id=org_id,
+                           moved=moved)
         (directory / f"page-{page}{suffix}.html").write_text(html, "utf-8")
     if ranking:
         return directory

@@ -260,3 +260,17 @@ def test_a_captcha_answer_of_fetch_reviews_is_a_block(replay: tuple[Path, Replay
     write_org(root, ORG, reviews(150, ORG), scenario={"fetch_captcha_pages": [2]})
     result = _run(server, strategy="fetch")
     assert result.blocked and result.blocked_page == 2 and len(result.items) == 50
+
+
+def test_reviews_at_a_moved_state_path_are_crawled(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(120, ORG), moved=True)
+    result = _run(server)
+    assert result.ok and len(result.items) == 120 and result.rating["reviewCount"] == 120
+
+
+def test_twelve_full_pages_then_an_error_on_page_thirteen_is_ok(replay: tuple[Path, ReplayServer]) -> None:
+    root, server = replay
+    write_org(root, ORG, reviews(700, ORG), scenario={"errors": {"13": [500] * 10}})
+    result = _run(server)
+    assert result.ok and result.stop == "cap" and len(result.items) == 600 and 13 not in _pages(server)
