@@ -1,13 +1,15 @@
 """Server-rendered pages for analysts, in Russian, working with no internet: the pain-map
 heatmap, drill-down to the feedback behind a cell, label correction, the scores dashboard
-and the follow-up list of bad ratings. They log in with an API token kept in a cookie."""
+and the incidents (bad ratings, spikes, overdue answers) with their status and history.
+They log in with an API token kept in a cookie."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi import Path as FPath
@@ -19,16 +21,20 @@ from sqlmodel import Session, col
 from starlette.datastructures import FormData
 
 from api.deps import COOKIE, Caller, get_session
+from api.exports import incident_export
 from api.queries import FeedbackFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.edits import QUEUED, LabelEdit, save_labels
 from models.labels import model_agreement
 from models.tables import Feedback, Organisation
+from service.incidents import IncidentFilter, change, get_incident, list_incidents, open_counts
 from service.painmap import pain_map_of
 from service.ratings import yandex_overview
 from service.region import timezone
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
+from vocabulary.errors import UserError
+from vocabulary.incidents import SIGNAL_NAMES, SIGNALS, STATUS_NAMES, STATUSES
 from vocabulary.numbers import number
 from vocabulary.periods import PLAUSIBLE, Period, parse_period
 
@@ -351,20 +357,86 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
                   fmt=_fmt, signed=_signed, prev_channel=_prev_channel)
 
 
-@router.get("/followup", response_class=HTMLResponse)
-def followup_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
-                  org: str = "", offset: Offset = 0) -> HTMLResponse:
-    current = period_or_default(session, period)
-    start, end = current.utc_bounds(timezone())
-    total, items = list_feedback(session, FeedbackFilter(org=org or None, start=start, end=end,
-                                                         max_rating=1.0), 200, offset)
+@router.get("/followup")
+def followup_page(request: Request) -> Response:
+    """The old list of bad ratings is now the incidents of that signal: each «Плохо» has an
+    owner, a status and a deadline there."""
+    return RedirectResponse("/incidents?signal=bad_rating", 303)
+
+
+def _incident_filter(org: str, status: str, signal: str, overdue: str, q: str) -> IncidentFilter:
+    return IncidentFilter(org=org or None, status=status if status in STATUSES else None,
+                          signal=signal if signal in SIGNALS else None,
+                          overdue={"true": True, "false": False}.get(overdue), q=q.strip()[:200] or None)
+
+
+def _local_time(value: str) -> str:
+    return datetime.fromisoformat(value).astimezone(ZoneInfo(timezone())).strftime("%d.%m.%Y %H:%M")
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request, who: PageCaller, session: DB, org: str = "", status: str = "",
+                   signal: str = "", overdue: str = "", q: str = "", offset: Offset = 0) -> HTMLResponse:
+    flt = _incident_filter(org, status, signal, overdue, q)
+    total, items = list_incidents(session, flt, PAGE_SIZE, offset)
     for item in items:
-        item["published"] = _when(item["published_at"])
-        item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
-        item["rating_label"] = "Плохо" if item["channel"] == "terminal" else f"{item['rating']:g}"
+        item["created"], item["due"] = _local_time(item["created_at"]), _local_time(item["deadline"])
     orgs = session.execute(select(col(Organisation.code), col(Organisation.name))
                            .order_by(col(Organisation.name))).all()
-    return render(request, "followup.html", who, nav="followup", items=items, total=total,
-                  period=current.key, period_label=current.label, org=org, orgs=orgs,
-                  periods=_with(available_periods(session), current.key),
-                  back=str(request.url.path) + "?" + str(request.url.query))
+    query = urlencode({k: v for k, v in (("org", org), ("status", status), ("signal", signal),
+                                          ("overdue", overdue), ("q", q)) if v})
+    return render(request, "incidents.html", who, nav="incidents", items=items, total=total, flt=flt,
+                  orgs=orgs, statuses=list(STATUS_NAMES.items()), signals=list(SIGNAL_NAMES.items()),
+                  overdue_total=open_counts(session, datetime.now(UTC))["overdue"], query=query,
+                  offset=offset, page=PAGE_SIZE)
+
+
+@router.get("/incidents/export.{kind}")
+def incidents_export(who: PageCaller, session: DB, kind: str, org: str = "", status: str = "",
+                     signal: str = "", overdue: str = "", q: str = "") -> Response:
+    if kind not in ("csv", "xlsx"):
+        raise HTTPException(404, "Выгрузка бывает в CSV или XLSX.")
+    _, rows = list_incidents(session, _incident_filter(org, status, signal, overdue, q), 100_000, 0)
+    return incident_export(rows, kind)
+
+
+ACTIONS = {"created": "создан", "comment": "комментарий"}
+
+
+def _event(event: dict[str, Any]) -> str:
+    if event["action"] != "status":
+        return ACTIONS.get(event["action"], event["action"])
+    return f"статус: {STATUS_NAMES.get(event['from_status'] or '', '')} → {STATUS_NAMES[event['to_status']]}"
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, who: PageCaller, session: DB, incident_id: ItemId,
+                  saved: int = 0, error: str = "") -> HTMLResponse:
+    item = get_incident(session, incident_id)
+    if item is None:
+        raise HTTPException(404, "Инцидент не найден.")
+    item["created"], item["seen"] = _local_time(item["created_at"]), _local_time(item["last_seen_at"])
+    item["due"] = _local_time(item["deadline"])
+    history = [{"when": _local_time(e["at"]), "author": e["author"], "comment": e["comment"],
+                "what": _event(e)} for e in item["history"]]
+    period = str(datetime.fromisoformat(item["created_at"]).astimezone(ZoneInfo(timezone())).year)
+    return render(request, "incident.html", who, nav="incidents", item=item, history=history,
+                  statuses=list(STATUS_NAMES.items()), can_edit=role_allows(who.role, "analyst"),
+                  saved=saved, error=error[:300], period=period)
+
+
+@router.post("/incidents/{incident_id}")
+async def incident_save(request: Request, who: PageCaller, session: DB, incident_id: ItemId) -> Response:
+    if not role_allows(who.role, "analyst"):
+        raise HTTPException(403, "Менять статус инцидента может только аналитик.")
+    form = await request.form()
+    status = str(form.get("status") or "") or None
+    try:
+        changed = change(session, incident_id, who.name or f"token#{who.token_id}", status,
+                         str(form.get("comment") or "")[:4000])
+    except UserError as exc:
+        return RedirectResponse(f"/incidents/{incident_id}?error={quote(str(exc))}", 303)
+    if changed is None:
+        raise HTTPException(404, "Инцидент не найден.")
+    session.commit()
+    return RedirectResponse(f"/incidents/{incident_id}?saved=1", 303)

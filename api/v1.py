@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from api.deps import Caller, forget_tokens, get_session, require
+from api.exports import XLSX_TYPE, incident_export
 from api.queries import (
     FeedbackFilter,
     evidence_text,
@@ -27,6 +28,7 @@ from api.tokens import ROLES, create_token, revoke
 from models.edits import QUEUED, LabelEdit, save_labels
 from models.tables import ApiToken
 from service.cache import compute, peek
+from service.incidents import IncidentFilter, change, get_incident, list_incidents
 from service.painmap import pain_map_of
 from service.ratings import rating_history
 from service.region import timezone
@@ -36,6 +38,7 @@ from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES
 from vocabulary.cells import csv_cell
 from vocabulary.channels import Channel
 from vocabulary.errors import UserError
+from vocabulary.incidents import SIGNALS, STATUSES
 from vocabulary.periods import Period, parse_period
 
 router = APIRouter(prefix="/api/v1")
@@ -237,6 +240,60 @@ def delete_token(token_id: Id, who: Admin, session: DB) -> Response:
     session.commit()
     forget_tokens()
     return Response(status_code=204)
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+IncidentStatus = Literal[STATUSES]  # type: ignore[valid-type]
+SignalKind = Literal[SIGNALS]  # type: ignore[valid-type]
+class IncidentPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+@router.get("/incidents", response_model=IncidentPage, tags=["incidents"],
+            summary="Инциденты: плохие оценки, всплески и новые боли, отзывы без ответа, просрочки ПОС, "
+                    "неработающие источники — со статусом, ответственным и сроком",
+            responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
+def incidents(who: Viewer, session: DB, org: str | None = None, status: IncidentStatus | None = None,
+              signal: SignalKind | None = None, overdue: bool | None = None,
+              q: Annotated[str | None, Query(max_length=200)] = None,
+              limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+              offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+              format: Literal["json", "csv", "xlsx"] = "json") -> Any:
+    flt = IncidentFilter(org=org, status=status, signal=signal, overdue=overdue, q=q)
+    total, rows = list_incidents(session, flt, limit, offset)
+    if format != "json":
+        return incident_export(rows, format)
+    return IncidentPage(total=total, limit=limit, offset=offset, items=rows)
+
+
+@router.get("/incidents/{incident_id}", tags=["incidents"], summary="Инцидент с историей изменений")
+def incident(incident_id: Id, who: Viewer, session: DB) -> dict[str, Any]:
+    found = get_incident(session, incident_id)
+    if found is None:
+        raise HTTPException(404, "Инцидент не найден.")
+    return found
+
+
+class IncidentChange(BaseModel):
+    status: IncidentStatus | None = None
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+@router.patch("/incidents/{incident_id}", tags=["incidents"],
+              summary="Сменить статус и/или оставить комментарий (аналитик); пишется в историю")
+def change_incident(incident_id: Id, body: IncidentChange, who: Analyst, session: DB) -> dict[str, Any]:
+    try:
+        changed = change(session, incident_id, who.name or f"token#{who.token_id}", body.status, body.comment)
+    except UserError as exc:
+        raise HTTPException(409, str(exc)) from None
+    if changed is None:
+        raise HTTPException(404, "Инцидент не найден.")
+    session.commit()
+    return get_incident(session, incident_id) or {}
 
 
 def parse(period: str) -> Period:

@@ -327,6 +327,49 @@ def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int
     return changes
 
 
+@task(name="raise-incidents", cache_policy=NO_CACHE)
+def raise_incidents(config: AppConfig) -> dict[str, Any]:
+    """Tonight's signals as incidents: new ones opened, known ones updated, none twice."""
+    from service.incidents import raise_incidents as record_incidents
+
+    found = record_incidents(config)
+    get_run_logger().info("Инциденты: сигналов %d, новых %d, обновлено %d; открыто %d, просрочено %d",
+                          found["signals"], found["new"], found["updated"], found["open"], found["overdue"])
+    return found
+
+
+@task(name="notify", cache_policy=NO_CACHE)
+def notify(config: AppConfig, urgent: list[int], changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The morning digests and the immediate messages about a «Плохо»; failures are kept and
+    retried by the next run, never raised."""
+    from service.notify import send_notifications
+
+    sent = send_notifications(config, urgent, changes)
+    logger = get_run_logger()
+    logger.info("Уведомления: новых %d, отправлено %d, не доставлено %d", sent["new"], sent["sent"],
+                sent["failed"])
+    for error in sent["errors"]:
+        logger.warning("Уведомление не доставлено: %s", error)
+    return sent
+
+
+def alerts(config: AppConfig, changes: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Incidents, then notifications; a failure of either is logged and kept in the summary,
+    never a failed night (the data and scores are stored by then)."""
+    if not config.alerts.enabled:
+        return {"status": "off"}, {"status": "off"}
+    state = raise_incidents(config, return_state=True)
+    if not state.is_completed():
+        get_run_logger().error("Инциденты не сформированы: %s", _error_text(state))
+        return {"status": "failed", "detail": _error_text(state)}, {"status": "skipped"}
+    found: dict[str, Any] = state.result()
+    sent = notify(config, found["urgent_ids"], changes, return_state=True)
+    if not sent.is_completed():
+        get_run_logger().error("Уведомления не отправлены: %s", _error_text(sent))
+        return found, {"status": "failed", "detail": _error_text(sent)}
+    return found, sent.result()
+
+
 class Stopwatch:
     """Seconds spent in each stage, kept in the run summary."""
 
@@ -407,6 +450,8 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
         changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
         clock.lap("scores")
+        incidents, notifications = alerts(config, changes) if source is None else ({}, {})
+        clock.lap("alerts")
         failed = [o for o in outcomes if o.status in ("failed", "blocked")]
         summary: dict[str, Any] = {
             "sources": [o.summary() for o in outcomes],
@@ -414,6 +459,8 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
             "classified": classified,
             "retrain": retrained,
             "scores_changed": changes,
+            "incidents": incidents,
+            "notifications": notifications,
             "timings": clock.laps,
         }
         summary["run_id"] = record_nightly(summary, "partial" if failed else "ok")

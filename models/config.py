@@ -19,6 +19,7 @@ from models.tables import SOURCE_KINDS
 from vocabulary.channels import Channel
 from vocabulary.dates import DEFAULT_TIMEZONE
 from vocabulary.errors import UserError
+from vocabulary.incidents import SIGNALS
 
 DEFAULT_CONFIG = Path("painmap.toml")
 SourceKind = Channel
@@ -67,6 +68,7 @@ class OrganisationConfig(BaseModel):
     practice: dict[str, str] = Field(
         default_factory=dict, description="period → practice workbook (Таблицы 3, 3.1, 5)"
     )
+    responsible: str | None = Field(default=None, description="who handles the office's incidents")
 
 
 class ScheduleConfig(BaseModel):
@@ -111,9 +113,97 @@ class RegionConfig(BaseModel):
     timezone: str = DEFAULT_TIMEZONE
 
 
+class AlertsConfig(BaseModel):
+    """`[alerts]`: when the nightly run opens an incident, and by when someone must act.
+
+    Item signals (a bad rating, an unanswered review, an overdue ПОС message) look only at
+    items published in the last `lookback_days` (ПОС messages: `pos_lookback_days`, since
+    their deadlines are weeks long): a year-old backlog belongs in the report, not in
+    tonight's incidents. A spike compares an office × category's last `recent_days` with
+    its `baseline_days` before them by a one-sided Poisson test at `spike_alpha`, and needs
+    at least `spike_min_count` complaints. `sla_hours` gives a deadline per signal."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    lookback_days: int = Field(default=7, ge=1, le=366)
+    pos_lookback_days: int = Field(default=60, ge=1, le=366)
+    recent_days: int = Field(default=7, ge=1, le=60)
+    baseline_days: int = Field(default=90, ge=7, le=730)
+    spike_min_count: int = Field(default=3, ge=1)
+    spike_alpha: float = Field(default=0.001, gt=0, lt=0.5)
+    new_pain_min_count: int = Field(default=2, ge=1)
+    reply_hours: int = Field(default=24, ge=1)
+    source_down_runs: int = Field(default=3, ge=1)
+    default_responsible: str = "руководитель органа"
+    sla_hours: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("sla_hours")
+    @classmethod
+    def _known_signals(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(SIGNALS))
+        if unknown:
+            raise ValueError(f"неизвестный сигнал {unknown[0]!r}; допустимы: " + ", ".join(SIGNALS))
+        if any(hours < 1 for hours in value.values()):
+            raise ValueError("срок в часах должен быть не меньше 1")
+        return value
+
+    def sla(self, signal: str) -> int:
+        """Hours to handle an incident of this signal (24 by default)."""
+        return self.sla_hours.get(signal, 24)
+
+
+class Recipient(BaseModel):
+    """`[[notify.recipients]]`: who hears about which offices and signals (empty = all)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    webhook: str | None = Field(default=None, pattern=r"^https?://")
+    orgs: list[str] = Field(default_factory=list)
+    signals: list[str] = Field(default_factory=list)
+    digest: bool = True
+    immediate: bool = True  # a «Плохо» is sent at once, not only in the morning digest
+
+    @field_validator("signals")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SIGNALS))
+        if unknown:
+            raise ValueError(f"неизвестный сигнал {unknown[0]!r}; допустимы: " + ", ".join(SIGNALS))
+        return value
+
+    def hears(self, org: str, signal: str) -> bool:
+        return (not self.orgs or org in self.orgs) and (not self.signals or signal in self.signals)
+
+
+class NotifyConfig(BaseModel):
+    """`[notify]`: how messages leave. SMTP when `smtp_host` is set (login and password from
+    the environment variables named here, never from the file); a webhook is signed with
+    HMAC-SHA256 of the body under the secret in `webhook_secret_env`; `outbox`, a folder,
+    keeps a copy of every message as files (the demo's only transport)."""
+
+    model_config = ConfigDict(extra="forbid")
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_from: str = "painmap@localhost"
+    smtp_user_env: str = "PAINMAP_SMTP_USER"
+    smtp_password_env: str = "PAINMAP_SMTP_PASSWORD"
+    smtp_timeout: float = Field(default=20.0, gt=0)
+    webhook_secret_env: str = "PAINMAP_WEBHOOK_SECRET"
+    webhook_timeout: float = Field(default=10.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)  # within one run, per transport
+    max_attempts: int = Field(default=5, ge=1)  # runs that may retry a failed message
+    outbox: str | None = None
+    base_url: str | None = None  # the pages' address, for links in messages
+    recipients: list[Recipient] = Field(default_factory=list)
+
+
 class AppConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     region: RegionConfig = Field(default_factory=RegionConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     nlp: NlpConfig = Field(default_factory=NlpConfig)
     drop_dir: str | None = None

@@ -182,15 +182,24 @@ def snapshot_values(session: Session, periods: Sequence[str]) -> dict[tuple[str,
             for code, channel, period, *values in rows}
 
 
-def blocked_streak(session: Session, source_id: int, lookback: int = 60) -> int:
+def count_published(session: Session, start: datetime, end: datetime) -> int:
+    """Items published in [start, end)."""
+    query = select(func.count()).select_from(Feedback).where(
+        col(Feedback.published_at) >= start, col(Feedback.published_at) < end)
+    return int(session.exec(query).one())
+
+
+def blocked_streak(session: Session, source_id: int, lookback: int = 60,
+                   statuses: tuple[str, ...] = ("blocked",)) -> int:
     """How many of the source's latest runs in a row were blocked (a captcha every night
-    means the crawl identity is burnt, not that the site had a bad night)."""
-    statuses = session.execute(
+    means the crawl identity is burnt, not that the site had a bad night), or had one of
+    `statuses`."""
+    latest = session.execute(
         sa_select(col(IngestRun.status)).where(col(IngestRun.source_id) == source_id)
         .order_by(col(IngestRun.id).desc()).limit(lookback)).scalars()
     streak = 0
-    for status in statuses:
-        if status != "blocked":
+    for status in latest:
+        if status not in statuses:
             break
         streak += 1
     return streak

@@ -332,3 +332,77 @@ class ApiToken(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+
+
+class Incident(SQLModel, table=True):
+    """A case someone has to handle: a signal of the nightly run (scoring/signals.py) with an
+    office, a responsible person or role, a status (new → in_work → answered → closed) and a
+    deadline from the signal's SLA.
+
+    `key` names what the incident is about (`pain:<org>:<category>` for a spike or a new
+    pain, `item:<feedback id>` for a bad rating or an overdue ПОС message,
+    `source:<source id>` for a source down); `open_key` is the same while the incident is
+    not closed and NULL after, so that the unique index lets one open incident per key
+    exist — the next night's same signal updates it instead of opening a second one.
+    """
+
+    __tablename__ = "incidents"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, index=True)
+    open_key: str | None = Field(default=None, max_length=200, unique=True)
+    signal: str = Field(max_length=20, index=True)
+    org_id: int = Field(foreign_key="organisations.id", index=True)
+    category: str | None = Field(default=None, max_length=40)
+    feedback_id: int | None = Field(default=None, foreign_key="feedback.id")
+    source_id: int | None = Field(default=None, foreign_key="sources.id")
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    facts: dict[str, Any] = json_column()
+    status: str = Field(default="new", max_length=20, index=True)
+    responsible: str | None = Field(default=None, max_length=300)
+    deadline: datetime
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    nights: int = 1  # nightly runs that raised this signal
+
+
+class IncidentEvent(SQLModel, table=True):
+    """One line of an incident's history: created, seen again, status changed, commented."""
+
+    __tablename__ = "incident_events"
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    author: str = Field(max_length=200)
+    action: str = Field(max_length=20)  # created | seen | status | comment
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Notification(SQLModel, table=True):
+    """A message to a recipient: a morning digest or an immediate one about a «Плохо».
+
+    `key` is what makes it once-only (`digest:<recipient>:<local date>`,
+    `now:<recipient>:<incident id>`): a second run finds the key and sends nothing. A
+    message is retried by later runs while it is `failed` and has attempts left; `sent` is
+    final. `deliveries` records per transport (email, webhook, outbox) when it went out,
+    so that a retry after a half-failed send does not repeat the half that worked."""
+
+    __tablename__ = "notifications"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    kind: str = Field(max_length=20)  # digest | immediate
+    recipient: str = Field(max_length=200)
+    subject: str = Field(max_length=500)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text))
+    payload: dict[str, Any] = json_column()
+    status: str = Field(default="pending", max_length=20, index=True)  # pending | sent | failed
+    attempts: int = 0
+    deliveries: dict[str, Any] = json_column()
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

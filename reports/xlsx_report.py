@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import ColorScaleRule
@@ -40,7 +39,7 @@ from reports.tables import (
     table31,
 )
 from reports.text import DASH
-from vocabulary.cells import risky
+from vocabulary.cells import xlsx_put
 
 CM_TO_WIDTH = 5.0  # Excel column width units per centimetre of the DOCX layout
 THIN = Side(style="thin", color="808080")
@@ -63,37 +62,23 @@ def cell_value(value: Cell, kind: str) -> str | int | float:
     return round(float(value), 2)
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any = None) -> Any:
-    """`ws.cell`, except that text a spreadsheet could evaluate (an imported service name
-    `=HYPERLINK(…)`, an organisation name starting with `=`) is stored as text with the
-    quote prefix instead of becoming a formula (see `vocabulary.cells`)."""
-    cell = ws.cell(row, column)
-    if value is None:
-        return cell
-    cell.value = value
-    if isinstance(value, str) and risky(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
 def _merge_width(grid: Grid) -> str:
     return get_column_letter(grid.columns)
 
 
 def write_grid(ws: Worksheet, grid: Grid, row: int) -> int:
     """Write a grid from `row`; returns the first free row after it (and a blank one)."""
-    put(ws, row, 1, grid.title).font = Font(bold=True, size=12)
+    xlsx_put(ws, row, 1, grid.title).font = Font(bold=True, size=12)
     ws.merge_cells(f"A{row}:{_merge_width(grid)}{row}")
     ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
     row += 1
     if grid.subtitle:
-        put(ws, row, 1, grid.subtitle).font = Font(italic=True)
+        xlsx_put(ws, row, 1, grid.subtitle).font = Font(italic=True)
         ws.merge_cells(f"A{row}:{_merge_width(grid)}{row}")
         row += 1
     top = row
     for head in grid.heads:
-        cell = put(ws, top + head.row, head.col + 1, head.text)
+        cell = xlsx_put(ws, top + head.row, head.col + 1, head.text)
         if head.rowspan > 1 or head.colspan > 1:
             ws.merge_cells(start_row=top + head.row, start_column=head.col + 1,
                            end_row=top + head.row + head.rowspan - 1, end_column=head.col + head.colspan)
@@ -111,7 +96,7 @@ def write_grid(ws: Worksheet, grid: Grid, row: int) -> int:
     for i, values in enumerate(grid.rows + grid.totals):
         bold = i >= len(grid.rows)
         for c, (value, kind) in enumerate(zip(values, grid.kinds, strict=True), start=1):
-            cell = put(ws, row, c, cell_value(value, kind))
+            cell = xlsx_put(ws, row, c, cell_value(value, kind))
             cell.border = BORDER
             numeric = isinstance(cell.value, int | float)
             side = "right" if numeric else "center" if kind == BOOL or cell.value == DASH else "left"
@@ -122,7 +107,7 @@ def write_grid(ws: Worksheet, grid: Grid, row: int) -> int:
                 cell.font = Font(bold=True)
         row += 1
     for note in grid.notes:
-        put(ws, row, 1, note).font = Font(italic=True, size=9)
+        xlsx_put(ws, row, 1, note).font = Font(italic=True, size=9)
         row += 1
     return row + 1
 
@@ -196,7 +181,7 @@ def write_sheet(wb: Workbook, name: str, grids: Sequence[Grid | None], *, page_p
     ws = wb.create_sheet(name)
     shown = [g for g in grids if g is not None]
     if not shown:
-        put(ws, 1, 1, f"{name}: {empty}").font = Font(italic=True)
+        xlsx_put(ws, 1, 1, f"{name}: {empty}").font = Font(italic=True)
         return ws
     row = 1
     for i, grid in enumerate(shown):

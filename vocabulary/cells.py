@@ -34,3 +34,17 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and risky(value):
         return "'" + value
     return value
+
+
+def xlsx_put(ws: Any, row: int, column: int, value: Any = None) -> Any:
+    """`ws.cell` of an openpyxl sheet, except that text a spreadsheet could evaluate (an
+    imported service name `=HYPERLINK(…)`, an organisation name starting with `=`) is stored
+    as text with the quote prefix instead of becoming a formula."""
+    cell = ws.cell(row, column)
+    if value is None:
+        return cell
+    cell.value = value
+    if isinstance(value, str) and risky(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell

@@ -32,12 +32,24 @@ def summary_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+SUMMARY_MIN_ITEMS = 30  # a year with fewer items (a week into January) says little yet
+
+
 def _latest_year(session: Session) -> Period | None:
-    """The latest calendar year with feedback (what the summary shows), or None."""
-    from models.queries import latest_published
+    """The latest calendar year with feedback (what the summary shows), or None; the year
+    before when the latest has fewer than SUMMARY_MIN_ITEMS items and that one has more."""
+    from models.queries import count_published, latest_published
+    from service.region import timezone
 
     latest = latest_published(session)
-    return year(latest.year) if latest is not None else None
+    if latest is None:
+        return None
+    current, previous = year(latest.year), year(latest.year - 1)
+    tz = timezone()
+    if count_published(session, *current.utc_bounds(tz)) < SUMMARY_MIN_ITEMS <= \
+            count_published(session, *previous.utc_bounds(tz)):
+        return previous
+    return current
 
 
 def top_pains(limit: int = 3) -> Table | None:
@@ -93,6 +105,7 @@ def register(app: typer.Typer) -> None:
                       f"изменившихся показателей: {len(summary['scores_changed'])}.")
         _print_pos_facts(classified)
         _print_retrain(summary.get("retrain") or {})
+        _print_incidents(summary.get("incidents") or {}, summary.get("notifications") or {})
         pains = top_pains()
         if pains is not None:
             console.print(pains)
@@ -131,6 +144,45 @@ def _print_pos_facts(classified: dict[str, Any]) -> None:
                       "в nlp/lexicons/pos_categories.yaml:")
         for value, n in list(unmapped.items())[:20]:
             console.print(f"  {value} — {n}")
+
+
+def incidents_table(incidents: dict[str, Any]) -> Table:
+    """The incidents this run opened: number, office, signal, what, deadline, owner."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from service.region import timezone
+
+    table = Table(title="Новые инциденты", title_justify="left")
+    for column in ("№", "Орган", "Сигнал", "Что случилось", "Срок", "Ответственный"):
+        table.add_column(column, justify="right" if column == "№" else "left")
+    tz = ZoneInfo(timezone())
+    for item in incidents["items"][:30]:
+        deadline = datetime.fromisoformat(item["deadline"]).astimezone(tz)
+        table.add_row(str(item["id"]), item["org_name"], item["signal_name"], item["title"],
+                      f"{deadline:%d.%m.%Y %H:%M}", item["responsible"] or "—")
+    if len(incidents["items"]) > 30:
+        table.caption = f"и ещё {len(incidents['items']) - 30} — страница «Инциденты»"
+    return table
+
+
+def _print_incidents(incidents: dict[str, Any], notifications: dict[str, Any]) -> None:
+    if incidents.get("status") in ("off", "failed"):
+        if incidents["status"] == "failed":
+            console.print(f"[red]Инциденты не сформированы: {incidents.get('detail')}[/red]")
+        return
+    if "new" not in incidents:
+        return
+    console.print(f"Инциденты: новых {incidents['new']}, обновлено {incidents['updated']}; "
+                  f"всего открыто {incidents['open']}, из них просрочено {incidents['overdue']}.")
+    if incidents["items"]:
+        console.print(incidents_table(incidents))
+    if notifications.get("status") == "failed":
+        console.print(f"[red]Уведомления не отправлены: {notifications.get('detail')}[/red]")
+    elif "sent" in notifications:
+        where = f"; копии писем — в {notifications['outbox']}" if notifications.get("outbox") else ""
+        console.print(f"Уведомления: новых {notifications['new']}, отправлено {notifications['sent']}, "
+                      f"не доставлено {notifications['failed']}{where}.")
 
 
 def _print_retrain(retrain: dict[str, Any]) -> None:

@@ -48,9 +48,12 @@ def load_region() -> dict[str, Any]:
     return yaml.safe_load(REGION_FILE.read_text(encoding="utf-8"))
 
 
-def build_demo(out: Path, seed: int = SEED, region: dict[str, Any] | None = None) -> DemoManifest:
+def build_demo(out: Path, seed: int = SEED, region: dict[str, Any] | None = None,
+               today: date | None = None) -> DemoManifest:
     """Write the demo into `out` (created if needed) and return what was written. `region`
-    replaces `region.yaml` (the nightly benchmark builds a 50-office region this way)."""
+    replaces `region.yaml` (the nightly benchmark builds a 50-office region this way).
+    `today` (default: the real today) dates the last week's terminal log of the office
+    marked `recent_spike`, so that the first nightly run has something to alert on."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     region = region or load_region()
@@ -73,6 +76,9 @@ def build_demo(out: Path, seed: int = SEED, region: dict[str, Any] | None = None
             if org.get("vashkontrol"):
                 _vashkontrol(out, org, year, rng, picker, manifest)
             _practice(out, region, org, year, rng, manifest)
+        if org.get("recent_spike") and org.get("terminal"):
+            # its own generator: the years' draws of the other offices stay as they were
+            _recent_week(out, org, today or date.today(), random.Random(seed + 1), manifest)
     _config(out, region, manifest)
     return manifest
 
@@ -443,6 +449,37 @@ def _terminal(out: Path, org: dict[str, Any], year: int, rng: random.Random, pic
     manifest.counts["terminal"] = manifest.counts.get("terminal", 0) + n
 
 
+# A week of queues at one office: the spike and the «Плохо» the nightly run must raise.
+RECENT_COMMENTS = [
+    ("Плохо", "Очередь два часа, работало одно окно из четырёх."),
+    ("Плохо", "Простояла в очереди полтора часа, талоны закончились к десяти утра."),
+    ("Средне", "Очень долго ждали в очереди, электронная очередь не работает."),
+    ("Плохо", "Огромная очередь, люди стоят на улице, ожидание больше часа."),
+    ("Средне", "Опять очередь, ждал приёма почти два часа."),
+    ("Хорошо", ""),
+    ("Хорошо", "Спасибо, всё быстро оформили."),
+    ("Хорошо", ""),
+]
+
+
+def _recent_week(out: Path, org: dict[str, Any], today: date, rng: random.Random,
+                 manifest: DemoManifest) -> None:
+    """The terminal log of the last five working days before `today`, in the same layout."""
+    path = out / "drop" / "terminal" / f"terminal_{org['code']}_recent.csv"
+    department, units = TERMINAL_UNITS[_kind(org)]
+    with path.open("w", encoding="cp1251", errors="replace", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(["Дата", "Время", "Департамент", "Отдел", "Сотрудник", "Услуга", "Оценка",
+                         "Комментарий"])
+        for i, (grade, comment) in enumerate(RECENT_COMMENTS):
+            day = today - timedelta(days=1 + i % 5)
+            writer.writerow([day.strftime("%d.%m.%Y"), f"{9 + i}:{rng.randrange(60):02d}", department,
+                             units[0], rng.choice(TERMINAL_STAFF), rng.choice(org["services"]), grade,
+                             comment])
+    manifest.files.append(path)
+    manifest.counts["terminal"] = manifest.counts.get("terminal", 0) + len(RECENT_COMMENTS)
+
+
 # --- «Ваш контроль» -----------------------------------------------------------------------
 
 VK_CRITERIA = [
@@ -671,6 +708,28 @@ def _config(out: Path, region: dict[str, Any], manifest: DemoManifest) -> None:
         "retrain_min_labels = 50",
         "models_dir = \"models\"",
         "",
+        "[alerts]",
+        "# item signals look at the last lookback_days; a spike compares the last recent_days",
+        "# with the baseline_days before them (one-sided Poisson test at spike_alpha)",
+        "lookback_days = 7",
+        "spike_min_count = 3",
+        "spike_alpha = 0.001",
+        "",
+        "[alerts.sla_hours]",
+        "bad_rating = 24",
+        "spike = 72",
+        "new_pain = 72",
+        "",
+        "[notify]",
+        "# no SMTP in the demo: every message is written to the outbox folder as an .eml file;",
+        "# set smtp_host (login and password in PAINMAP_SMTP_USER / PAINMAP_SMTP_PASSWORD) to send",
+        "outbox = \"outbox\"",
+        "base_url = \"http://127.0.0.1:8000\"",
+        "",
+        "[[notify.recipients]]",
+        "name = \"Отдел мониторинга качества услуг\"",
+        "email = \"monitoring@example.ru\"",
+        "",
         "[replay]",
         "# The package's loopback server replays the recorded Yandex pages of the demo;",
         "# sources with base_url = \"replay\" are crawled from it.",
@@ -678,8 +737,13 @@ def _config(out: Path, region: dict[str, Any], manifest: DemoManifest) -> None:
     ]
     for org in region["organisations"]:
         code = org["code"]
+        if org.get("responsible"):
+            lines += ["", "[[notify.recipients]]", f"name = \"{org['responsible']}\"",
+                      f"email = \"{code}@example.ru\"", f"orgs = [\"{code}\"]"]
+    for org in region["organisations"]:
+        code = org["code"]
         lines += ["", "[[organisations]]", f"code = \"{code}\"", f"name = \"{org['name']}\"",
-                  "services = ["]
+                  f"responsible = \"{org.get('responsible', 'руководитель органа')}\"", "services = ["]
         lines += [f"  {json.dumps(s, ensure_ascii=False)}," for s in org["services"]]
         lines += ["]"]
         lines += ["", "[organisations.practice]"]

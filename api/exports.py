@@ -1,0 +1,83 @@
+"""Tables as files a Russian office opens: CSV with `;`, decimal commas and a BOM (what Excel
+in a Russian locale expects), or XLSX. Every cell goes through the export-cell rule
+(`vocabulary.cells`), so that no imported text becomes a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi.responses import Response
+
+from service.region import timezone
+from vocabulary.cells import csv_cell, xlsx_put
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+
+
+def _local(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    return "" if value is None else value
+
+
+def table_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([csv_cell(_local(v)) for v in row])
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers=_attachment(filename))
+
+
+def table_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], filename: str, sheet: str) -> Response:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet[:31]
+    for column, header in enumerate(headers, start=1):
+        xlsx_put(ws, 1, column, header).font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            xlsx_put(ws, r, column, "да" if value is True else "нет" if value is False else value)
+    ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Response(buffer.getvalue(), media_type=XLSX_TYPE, headers=_attachment(filename))
+
+
+INCIDENT_COLUMNS = (("id", "№"), ("created_at", "Создан"), ("org_name", "Орган"), ("signal_name", "Сигнал"),
+                    ("title", "Что случилось"), ("status_name", "Статус"), ("responsible", "Ответственный"),
+                    ("deadline", "Срок"), ("overdue", "Просрочен"), ("nights", "Ночей подряд"),
+                    ("comment", "Комментарий"))
+
+
+def incident_export(rows: list[dict[str, Any]], format: str) -> Response:
+    """The incidents as the office's table: Russian headers, local times."""
+    tz = ZoneInfo(timezone())
+
+    def cell(row: dict[str, Any], key: str) -> Any:
+        if key in ("created_at", "deadline"):
+            return datetime.fromisoformat(row[key]).astimezone(tz).strftime("%d.%m.%Y %H:%M")
+        return row[key]
+
+    headers = [title for _, title in INCIDENT_COLUMNS]
+    table = [[cell(r, key) for key, _ in INCIDENT_COLUMNS] for r in rows]
+    if format == "xlsx":
+        return table_xlsx(headers, table, "incidents.xlsx", "Инциденты")
+    return table_csv(headers, table, "incidents.csv")
