@@ -219,7 +219,7 @@ def email_of(message: Notification, config: NotifyConfig, recipient: Recipient) 
     mail["From"] = config.smtp_from
     mail["To"] = recipient.email or recipient.name
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(idstring=hashlib.sha256(message.key.encode()).hexdigest()[:16])
+    mail["Message-ID"] = make_msgid(idstring=delivery_id(message)[:16])
     mail.set_content(message.body_text)
     if message.body_html:
         mail.add_alternative(message.body_html, subtype="html")
@@ -230,6 +230,12 @@ def webhook_body(message: Notification) -> bytes:
     data = {"key": message.key, "recipient": message.recipient, "subject": message.subject,
             "text": message.body_text, **message.payload}
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def delivery_id(message: Notification) -> str:
+    """The same for every retry of a message, so that a receiver can drop a repeat (headers
+    are ASCII; the key holds the recipient's name)."""
+    return hashlib.sha256(message.key.encode("utf-8")).hexdigest()[:32]
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -259,7 +265,7 @@ def _send_webhook(message: Notification, config: NotifyConfig, recipient: Recipi
                            f"(переменная окружения {config.webhook_secret_env})")
     body = webhook_body(message)
     headers = {"Content-Type": "application/json; charset=utf-8",
-               SIGNATURE_HEADER: signature(body, secret), "X-Painmap-Delivery": message.key}
+               SIGNATURE_HEADER: signature(body, secret), "X-Painmap-Delivery": delivery_id(message)}
     response = httpx.post(recipient.webhook or "", content=body, headers=headers,
                           timeout=config.webhook_timeout)
     if response.status_code >= 300:

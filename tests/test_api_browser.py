@@ -156,3 +156,37 @@ def test_labelling_queue_by_keyboard(server: tuple[str, Seeded], browser: object
     z1 = httpx.get(f"{base}/api/v1/feedback/{seeded.ids['z1']}", headers=headers).json()
     assert z2["categories"] == ["schedule", "premises"] and z2["analyst_labeled"]
     assert z1["categories"] == [] and z1["analyst_labeled"]
+
+
+def test_incidents_page_filter_and_status_change(server: tuple[str, Seeded], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select
+
+    from tests.incident_fixtures import seed_incidents
+
+    base, seeded = server
+    ids = seed_incidents(seeded)
+    driver = browser
+    wait: Any = open_as_analyst(driver, server, "/incidents")
+    table = wait.until(ec.presence_of_element_located((By.ID, "incidents")))
+    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr.overdue")) == 3  # all three are past 24 h
+    Select(driver.find_element(By.ID, "signal")).select_by_value("spike")  # type: ignore[attr-defined]
+    wait.until(lambda d: "signal=spike" in d.current_url)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#incidents tbody tr")  # type: ignore[attr-defined]
+    assert len(rows) == 1 and "Очереди и ожидание" in rows[0].text
+    shot(driver, "6-incidents")
+
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    wait.until(ec.presence_of_element_located((By.ID, "change-form")))
+    Select(driver.find_element(By.ID, "new-status")).select_by_value("in_work")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "comment").send_keys("открыли второе окно")  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "save").click()  # type: ignore[attr-defined]
+    wait.until(ec.presence_of_element_located((By.ID, "saved")))
+    assert driver.find_element(By.ID, "status-now").text == "в работе"  # type: ignore[attr-defined]
+    assert "открыли второе окно" in driver.find_element(By.ID, "history").text  # type: ignore[attr-defined]
+    shot(driver, "7-incident")
+
+    item = httpx.get(f"{base}/api/v1/incidents/{ids['spike']}",
+                     headers={"Authorization": f"Bearer {seeded.tokens['viewer']}"}).json()
+    assert item["status"] == "in_work" and item["history"][-1]["comment"] == "открыли второе окно"

@@ -91,9 +91,8 @@ def test_dashboard_and_followup(site: tuple[TestClient, Seeded]) -> None:
     days = client.get("/dashboard?period=2025&granularity=day").text
     assert "слишком много точек" in days
     assert "аналитики ещё не размечали" in dash
-    follow = client.get("/followup?period=2025").text
-    assert "Очередь на 3 часа" in follow and "перерыв 2 часа" in follow
-    assert "Не дозвониться" not in follow  # rating 2 is not a follow-up
+    follow = client.get("/followup?period=2025", follow_redirects=False)  # now the incidents' view
+    assert follow.headers["location"] == "/incidents?signal=bad_rating"
 
 
 def test_labelling_queue_least_sure_first(site: tuple[TestClient, Seeded]) -> None:

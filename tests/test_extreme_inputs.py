@@ -55,7 +55,7 @@ def test_api_answers_extreme_periods_with_422(api: tuple[TestClient, Seeded], pa
     assert resp.status_code == 422 and "вне допустимых лет" in resp.text
 
 
-@pytest.mark.parametrize("page", ["/painmap?period={p}", "/dashboard?period={p}", "/followup?period={p}",
+@pytest.mark.parametrize("page", ["/painmap?period={p}", "/dashboard?period={p}",
                                   "/labelling?period={p}", "/painmap/cell?org=szn&category=queue&period={p}"])
 def test_pages_answer_extreme_periods_with_422(api: tuple[TestClient, Seeded], page: str) -> None:
     client, seeded = api
@@ -66,7 +66,8 @@ def test_pages_answer_extreme_periods_with_422(api: tuple[TestClient, Seeded], p
 
 
 @pytest.mark.parametrize("page", ["/painmap/cell?org=szn&category=queue&period=2025&offset={o}",
-                                  "/followup?period=2025&offset={o}", "/api/v1/feedback?offset={o}"])
+                                  "/incidents?offset={o}", "/api/v1/feedback?offset={o}",
+                                  "/api/v1/incidents?offset={o}"])
 def test_huge_offsets_are_refused(api: tuple[TestClient, Seeded], page: str) -> None:
     client, seeded = api
     client.post("/login", data={"token": seeded.tokens["viewer"], "next": "/painmap"})

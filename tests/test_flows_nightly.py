@@ -53,7 +53,17 @@ def test_demo_run_then_an_idle_second_run(sqlite_store: str, region: Path) -> No
     assert len(sources) == 19
     assert all(s["status"] == "ok" for s in sources.values()), sources
     assert sources["szn/yandex"]["n_new"] == 245
-    assert sources["zags/terminal"]["n_new"] == 1780
+    assert sources["zags/terminal"]["n_new"] == 1780 + 8  # two years and the last week
+    # The last week's queues at the ЗАГС: a spike and three «Плохо», each an incident with an
+    # owner; the digests and the immediate messages are written to the demo's outbox.
+    incidents = first["incidents"]
+    signals = sorted(i["signal_name"] for i in incidents["items"])
+    assert signals == ["Всплеск жалоб", "Плохая оценка", "Плохая оценка", "Плохая оценка"], incidents
+    assert {i["responsible"] for i in incidents["items"]} == {"Начальник управления ЗАГС"}
+    outbox = sorted(p.name for p in (region / "outbox").glob("*.eml"))
+    assert first["notifications"]["failed"] == 0
+    assert sum(name.startswith("digest_") for name in outbox) == 2  # the monitoring office and the ЗАГС
+    assert sum(name.startswith("now_") for name in outbox) == 6  # three «Плохо» to each of them
     assert first["classified"]["classified"] > 5000
     # text-less ПОС messages are coded by their «Факт»; a value without a rule is listed
     assert first["classified"]["pos_mapped"] > 20
@@ -75,9 +85,12 @@ def test_demo_run_then_an_idle_second_run(sqlite_store: str, region: Path) -> No
     again = by_source(second)
     assert all(s["n_new"] == 0 and s["n_updated"] == 0 for s in again.values())
     assert all(s["status"] == "unchanged" for s in again.values())
-    assert sum(s["files_skipped"] for s in again.values()) == 30  # every drop file, untouched
+    assert sum(s["files_skipped"] for s in again.values()) == 31  # every drop file, untouched
     assert second["classified"]["classified"] == 0
     assert second["scores_changed"] == []
+    assert second["incidents"]["new"] == 0 and second["incidents"]["updated"] == 4
+    assert second["notifications"]["new"] == 0 and second["notifications"]["sent"] == 0
+    assert sorted(p.name for p in (region / "outbox").glob("*.eml")) == outbox
 
 
 def test_failing_and_blocked_sources_leave_the_others_complete(sqlite_store: str, region: Path) -> None:
@@ -86,9 +99,15 @@ def test_failing_and_blocked_sources_leave_the_others_complete(sqlite_store: str
     config = (region / "painmap.toml").read_text("utf-8")
     config = config.replace('path = "drop/pos/pos_zags_*.xlsx"',
                             'path = "drop/pos/pos_zags_*.xlsx"\nretries = 0')
+    # and a mail server that is down: the messages fail, the night does not
+    config = config.replace('outbox = "outbox"', 'outbox = "outbox"\nsmtp_host = "127.0.0.1"\nsmtp_port = 9\n'
+                                                 'retries = 0')
     (region / "painmap.toml").write_text(config, "utf-8")
 
     summary = run_nightly(str(region / "painmap.toml"))
+    assert summary["incidents"]["new"] >= 4
+    assert summary["notifications"]["failed"] == 8 and summary["notifications"]["sent"] == 0
+    assert len(list((region / "outbox").glob("*.eml"))) == 8  # the copies are kept all the same
     sources = by_source(summary)
     assert sources["szn/yandex"]["status"] == "blocked"
     assert "капч" in sources["szn/yandex"]["detail"]
@@ -97,7 +116,7 @@ def test_failing_and_blocked_sources_leave_the_others_complete(sqlite_store: str
     assert "pos_zags_2025.xlsx" in sources["zags/pos"]["detail"]
     healthy = [k for k in sources if k not in ("szn/yandex", "zags/pos")]
     assert all(sources[k]["status"] == "ok" and sources[k]["n_new"] > 0 for k in healthy)
-    assert feedback_count("zags", "terminal") == 1780
+    assert feedback_count("zags", "terminal") == 1780 + 8
     with session_scope() as session:
         status = dict(session.execute(
             select(Organisation.code + "/" + Source.name, Source.status)
