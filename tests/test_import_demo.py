@@ -3,6 +3,7 @@ the region describes (`ingest/demo/region.yaml`)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,24 @@ def test_demo_drop_file_reads_cleanly(demo_dir: Path, kind: str, relative: str, 
     assert all(r.published_at is not None and r.published_at.year == year for r in records)
 
 
+RECENT = [f"terminal/terminal_{code}_recent.csv" for code, org in ORGS.items() if org.get("recent_spike")]
+
+
 def test_every_demo_drop_file_is_covered(demo_dir: Path) -> None:
     drop = demo_dir / "drop"
     files = {p.relative_to(drop).as_posix() for p in drop.rglob("*") if p.is_file()}
-    assert files == {relative for _, relative, _, _ in CASES}
+    assert files == {relative for _, relative, _, _ in CASES} | set(RECENT)
+
+
+@pytest.mark.parametrize("relative", RECENT)
+def test_the_last_week_reads_cleanly_and_is_recent(demo_dir: Path, relative: str) -> None:
+    """The alerts demo: the week before the build, with «Плохо» and queue complaints."""
+    outcomes = list(parse_file("terminal", demo_dir / "drop" / relative, ParseOptions()))
+    records = [o for o in outcomes if isinstance(o, FeedbackRecord)]
+    assert len(records) == len(outcomes) == 8
+    today = datetime.now(UTC)
+    assert all(timedelta(0) < today - r.published_at <= timedelta(days=7) for r in records if r.published_at)
+    assert sum(r.rating == 1 for r in records) == 3
 
 
 @pytest.mark.parametrize(("code", "year"), [(c, y) for c in ORGS for y in YEARS if ORGS[c].get("survey")])
