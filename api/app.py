@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from vocabulary.errors import UserError
+from vocabulary.validation import pydantic_message
 
 STATIC = Path(__file__).with_name("static")
 
@@ -38,34 +39,9 @@ def create_served_app() -> FastAPI:
     return app
 
 
-# pydantic's messages for a bad parameter, in the product's language.
-MESSAGES = {
-    "missing": "обязательный параметр не указан",
-    "int_parsing": "ожидается целое число",
-    "float_parsing": "ожидается число",
-    "bool_parsing": "ожидается true или false",
-    "less_than_equal": "должно быть не больше {le}",
-    "greater_than_equal": "должно быть не меньше {ge}",
-    "less_than": "должно быть меньше {lt}",
-    "greater_than": "должно быть больше {gt}",
-    "literal_error": "допустимые значения: {expected}",
-    "string_too_long": "не длиннее {max_length} символов",
-    "json_invalid": "некорректный JSON",
-    "model_attributes_type": "ожидается объект JSON",
-    "list_type": "ожидается список",
-}
-
-
 def russian(error: dict[str, Any]) -> dict[str, Any]:
     """One validation error with its message in Russian (pydantic's type kept for clients)."""
-    template = MESSAGES.get(error.get("type", ""))
-    context = dict(error.get("ctx") or {})
-    if "expected" in context:  # "'json' or 'csv'" → "json, csv"
-        context["expected"] = str(context["expected"]).replace("'", "").replace(" or ", ", ")
-    try:
-        message = template.format(**context) if template else str(error.get("msg", ""))
-    except (KeyError, IndexError):
-        message = str(error.get("msg", ""))
+    message = pydantic_message(error)
     where = ".".join(str(part) for part in error.get("loc", ())[1:])
     return {"loc": list(error.get("loc", ())), "type": error.get("type"),
             "msg": f"{where}: {message}" if where else message}

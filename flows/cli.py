@@ -13,9 +13,11 @@ from typing import Annotated
 import typer
 
 from flows.console import console, fail
+from flows.russian import install as speak_russian
 from vocabulary.errors import UserError
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+speak_russian()
 
 app = typer.Typer(
     name="painmap",

@@ -20,6 +20,7 @@ from vocabulary.channels import Channel
 from vocabulary.dates import DEFAULT_TIMEZONE
 from vocabulary.errors import UserError
 from vocabulary.incidents import SIGNALS
+from vocabulary.validation import pydantic_message
 
 DEFAULT_CONFIG = Path("painmap.toml")
 SourceKind = Channel
@@ -281,16 +282,10 @@ def _check_unique(config: AppConfig, text: str) -> None:
             names.add(src.name)
 
 
+# Where the file's wording differs from the shared one (vocabulary.validation).
 _MESSAGES = {
     "missing": "обязательный ключ отсутствует",
     "extra_forbidden": "неизвестный ключ",
-    "string_type": "ожидается строка",
-    "int_parsing": "ожидается целое число",
-    "int_type": "ожидается целое число",
-    "bool_type": "ожидается true или false",
-    "bool_parsing": "ожидается true или false",
-    "list_type": "ожидается список",
-    "string_too_short": "значение не может быть пустым",
     "string_pattern_mismatch": "допустимы только латинские буквы, цифры и знаки _ . -",
     "greater_than_equal": "значение слишком мало",
     "less_than_equal": "значение слишком велико",
@@ -298,13 +293,10 @@ _MESSAGES = {
 
 
 def _russian(err: ErrorDetails) -> str:
-    kind = err["type"]
-    if kind == "literal_error":
+    if err["type"] == "literal_error":
         return (f"недопустимое значение {err.get('input')!r}; допустимы: "
                 + ", ".join(SOURCE_KINDS))
-    if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
-    return _MESSAGES.get(kind, str(err["msg"]))
+    return pydantic_message(err, _MESSAGES)
 
 
 def format_key(loc: tuple[Any, ...]) -> str:

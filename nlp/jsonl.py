@@ -9,13 +9,27 @@ from typing import Any
 
 from vocabulary.errors import UserError
 
+# What the json module says (its messages are fixed English texts) → Russian.
+JSON_ERRORS = {
+    "Expecting value": "ожидается значение",
+    "Expecting property name enclosed in double quotes": "ожидается имя поля в двойных кавычках",
+    "Expecting ',' delimiter": "пропущена запятая",
+    "Expecting ':' delimiter": "пропущено двоеточие",
+    "Unterminated string starting at": "незакрытая строка",
+    "Extra data": "лишние данные после объекта",
+    "Invalid control character at": "недопустимый управляющий символ",
+    "Invalid \\escape": "недопустимая escape-последовательность",
+    "Invalid \\uXXXX escape": "недопустимая последовательность \\uXXXX",
+}
+
 
 def json_object(line: str, where: str, required: Sequence[str]) -> dict[str, Any]:
     """The line as a JSON object that has every `required` field; `where` is «file, строка N»."""
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{where}: некорректный JSON ({exc.msg})") from None
+        reason = JSON_ERRORS.get(exc.msg, exc.msg)
+        raise UserError(f"{where}: некорректный JSON ({reason}, символ {exc.colno})") from None
     if not isinstance(item, dict):
         raise UserError(f"{where}: ожидается объект JSON")
     for key in required:
