@@ -16,7 +16,7 @@ from fastapi import Path as FPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 from starlette.datastructures import FormData
 
@@ -26,9 +26,10 @@ from api.queries import FeedbackFilter, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.edits import QUEUED, LabelEdit, save_labels
 from models.labels import model_agreement
-from models.tables import Feedback, Organisation
+from models.tables import Organisation
 from service.incidents import IncidentFilter, change, get_incident, list_incidents, open_counts
 from service.painmap import pain_map_of
+from service.periods import available_periods, latest_period
 from service.ratings import yandex_overview
 from service.region import timezone
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
@@ -36,7 +37,7 @@ from vocabulary.channels import CHANNEL_NAMES
 from vocabulary.errors import UserError
 from vocabulary.incidents import SIGNAL_NAMES, SIGNALS, STATUS_NAMES, STATUSES
 from vocabulary.numbers import number
-from vocabulary.periods import PLAUSIBLE, Period, parse_period
+from vocabulary.periods import Period, parse_period
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -80,26 +81,9 @@ def render(request: Request, name: str, who: Caller | None, **context: Any) -> H
     return templates.TemplateResponse(request, name, context)
 
 
-def available_periods(session: Session) -> list[str]:
-    """Years and quarters that have feedback, newest first. Only plausible dates count: a
-    stray 1900 or 2099 stored before the ingest checked dates must not list a millennium."""
-    this_year = [str(datetime.now(UTC).year)]
-    low, high = PLAUSIBLE.utc_bounds()
-    published = col(Feedback.published_at)
-    first, last = session.execute(select(func.min(published), func.max(published))
-                                  .where(published >= low, published < high)).one()
-    if first is None:
-        return this_year
-    out = []
-    for year in range(last.year, first.year - 1, -1):
-        out.append(str(year))
-        out += [f"{year}-Q{q}" for q in range(4, 0, -1)]
-    return out
-
-
 def period_or_default(session: Session, period: str | None) -> Period:
     try:
-        return parse_period(period) if period else parse_period(available_periods(session)[0])
+        return parse_period(period) if period else latest_period(session)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
 

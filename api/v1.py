@@ -30,6 +30,7 @@ from models.tables import ApiToken
 from service.cache import compute, peek
 from service.incidents import IncidentFilter, change, get_incident, list_incidents
 from service.painmap import pain_map_of
+from service.periods import latest_period
 from service.ratings import rating_history
 from service.region import timezone
 from service.replies import reply_stats
@@ -74,11 +75,12 @@ def _cell(value: Any) -> Any:
 
 
 @router.get("/scores", tags=["scores"],
-            summary="Куд по каналам и общий, Кпр, Кэф органов за период и сравнение с предыдущим")
+            summary="Куд по каналам и общий, Кпр, Кэф органов за период и сравнение с предыдущим "
+                    "(без периода — последний год с данными)")
 async def scores(who: Viewer, period: str | None = None,
                  from_: Annotated[str | None, Query(alias="from")] = None,
                  to: str | None = None, org: str | None = None, format: Format = "json") -> Any:
-    chosen = _scores_period(period, from_, to)
+    chosen = _scores_period(period, from_, to) if period or from_ or to else await run_in_threadpool(_latest)
     answer = peek(chosen, org)
     if answer is None:  # not cached, or the data version is stale: compute off the event loop
         answer = await run_in_threadpool(compute, chosen, org)
@@ -86,6 +88,13 @@ async def scores(who: Viewer, period: str | None = None,
         return Response(answer.csv, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="scores_{chosen.key}.csv"'})
     return Response(answer.json, media_type="application/json")
+
+
+def _latest() -> Period:
+    from models.db import session_scope
+
+    with session_scope() as session:
+        return latest_period(session)
 
 
 def _scores_period(period: str | None, start: str | None, end: str | None) -> Period:
@@ -188,15 +197,18 @@ def ratings(who: Viewer, session: DB, org: str | None = None, period: str | None
 @router.get("/replies", tags=["sources"],
             summary="Ответы организаций на отзывы Яндекс Карт: доля отвеченных, медиана времени до ответа, "
                     "негативные отзывы без ответа")
-def replies(who: Viewer, session: DB, period: str, org: str | None = None) -> list[dict[str, Any]]:
-    return [s.as_json() for s in reply_stats(session, *period_bounds(period), org)]
+def replies(who: Viewer, session: DB, period: str | None = None,
+            org: str | None = None) -> list[dict[str, Any]]:
+    chosen = parse(period) if period else latest_period(session)
+    return [s.as_json() for s in reply_stats(session, *chosen.utc_bounds(timezone()), org)]
 
 
 @router.get("/painmap", tags=["painmap"],
-            summary="Карта болей: органы × категории, число и доля отзывов, изменение к прошлому периоду")
-def painmap(who: Viewer, session: DB, period: str, org: str | None = None,
+            summary="Карта болей: органы × категории, число и доля отзывов, изменение к прошлому периоду "
+                    "(без периода — последний год с данными)")
+def painmap(who: Viewer, session: DB, period: str | None = None, org: str | None = None,
             format: Format = "json") -> Any:
-    current = parse(period)
+    current = parse(period) if period else latest_period(session)
     previous = current.previous()
     rows = pain_map_of(session, current, org)
     flat = [

@@ -119,6 +119,19 @@ def test_bad_period_is_422(api: tuple[TestClient, Seeded]) -> None:
     assert "период" in resp.json()["detail"]
 
 
+@pytest.mark.parametrize(("path", "named"), [
+    ("/api/v1/painmap", "/api/v1/painmap?period=2025"),
+    ("/api/v1/scores", "/api/v1/scores?period=2025"),
+    ("/api/v1/replies", "/api/v1/replies?period=2025"),
+])
+def test_no_period_means_the_latest_year(api: tuple[TestClient, Seeded], path: str, named: str) -> None:
+    """As on the pages: without a period the latest year with feedback (2025 in the seed)."""
+    client, seeded = api
+    default = client.get(path, headers=auth(seeded, "viewer"))
+    assert default.status_code == 200
+    assert default.json() == client.get(named, headers=auth(seeded, "viewer")).json()
+
+
 def test_analyst_corrects_labels(api: tuple[TestClient, Seeded]) -> None:
     client, seeded = api
     path = f"/api/v1/feedback/{seeded.ids['q2']}/labels"
