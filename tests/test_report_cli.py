@@ -161,3 +161,19 @@ def test_libreoffice_converts_the_report_to_pdf(sqlite_store: str, tmp_path: Pat
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages >= 8  # title, six sections with tables and 15 diagrams, the reference section
+
+
+def test_a_config_without_the_region_name_is_warned_about(sqlite_store: str, tmp_path: Path) -> None:
+    with session_scope() as session:
+        populate(session, tmp_path)
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[region]\ntimezone = "Europe/Moscow"\n', "utf-8")
+    result = runner.invoke(app, ["--config", str(bare), "report", "--out", str(tmp_path / "r.docx"),
+                                 "--period", "2025"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "не задано наименование муниципального образования — ключ «region.name»" in text
+    assert "«Муниципальное образование»" in text
+    named = runner.invoke(app, ["--config", str(config(tmp_path)), "report",
+                                "--out", str(tmp_path / "n.docx"), "--period", "2025"])
+    assert "region.name" not in named.output

@@ -38,6 +38,11 @@ def register(app: typer.Typer) -> None:
         if xlsx is not None:
             check_target(xlsx, ".xlsx")
         config = config_from(ctx)
+        if "name" not in config.region.model_fields_set:
+            where = (f"в {config.path}" if config.path
+                     else "(файл конфигурации не найден: укажите --config или PAINMAP_CONFIG)")
+            console.print(f"[yellow]Внимание: не задано наименование муниципального образования — ключ "
+                          f"«region.name» {where}. Отчет будет озаглавлен «{config.region.name}».[/yellow]")
         prepare_store(config)
         with progress() as bar:
             def stage(name: str, total: int) -> Callable[[], None]:
