@@ -80,6 +80,31 @@ def _apply_journalled_edits(app: FastAPI) -> None:
         stop.set()
 
 
+def docs_assets() -> Path:
+    """Swagger UI as a wheel ships it (fastapi-offline): no CDN, ever."""
+    from importlib.resources import files
+
+    return Path(str(files("fastapi_offline") / "static"))
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs from the package's assets (FastAPI's default loads Swagger UI from a CDN: a
+    blank page on an office network with no internet). No ReDoc: its sidebar badge is
+    always fetched from redocly's CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    app.mount("/vendor/docs", StaticFiles(directory=docs_assets()), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def _swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json",
+                                   title="painmap API — документация",
+                                   swagger_js_url="/vendor/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/vendor/docs/swagger-ui.css",
+                                   swagger_favicon_url="/vendor/docs/favicon.png")
+
+
 def create_app() -> FastAPI:
     from api import pages, v1
 
@@ -89,7 +114,10 @@ def create_app() -> FastAPI:
         "отзывы граждан. Авторизация: заголовок `Authorization: Bearer <токен>` "
         "(`painmap token create --role viewer|analyst|admin`).",
         version="1",
+        docs_url=None,
+        redoc_url=None,
     )
+    _offline_docs(app)
 
     _apply_journalled_edits(app)
 

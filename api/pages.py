@@ -65,7 +65,8 @@ def page_caller(request: Request, session: Session = Depends(get_session)) -> Ca
     secret = request.cookies.get(COOKIE)
     token = lookup(session, secret) if secret else None
     if token is None:
-        raise HTTPException(303, headers={"Location": "/login?next=" + quote(str(request.url.path))})
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, headers={"Location": "/login?next=" + quote(here, safe="")})
     return Caller(token.id, token.role, token.name)  # type: ignore[arg-type]
 
 

@@ -56,6 +56,7 @@ def server(sqlite_store: str) -> Iterator[tuple[str, Seeded]]:
 
 @pytest.fixture
 def browser() -> Iterator[object]:
+    """Chromium with no network beyond loopback: a page that needs a CDN shows it here."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -63,7 +64,8 @@ def browser() -> Iterator[object]:
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1400,1000"):
+                 "--no-first-run", "--window-size=1400,1000",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -190,3 +192,41 @@ def test_incidents_page_filter_and_status_change(server: tuple[str, Seeded], bro
     item = httpx.get(f"{base}/api/v1/incidents/{ids['spike']}",
                      headers={"Authorization": f"Bearer {seeded.tokens['viewer']}"}).json()
     assert item["status"] == "in_work" and item["history"][-1]["comment"] == "открыли второе окно"
+
+
+def _loaded_from(driver: Any) -> list[str]:
+    return list(driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"))
+
+
+def test_api_docs_render_with_no_network(server: tuple[str, Seeded], browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, _ = server
+    driver: Any = browser
+    wait = WebDriverWait(driver, 30)
+    driver.get(f"{base}/docs")
+    title = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".swagger-ui .info .title")))
+    assert "painmap API" in title.text
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[id^="operations-incidents"]')))
+    shot(driver, "8-docs")
+    assert all(url.startswith(base) for url in _loaded_from(driver)), _loaded_from(driver)
+
+
+@pytest.mark.parametrize("path", ["/painmap?period=2025", "/painmap/cell?org=szn&category=queue&period=2025",
+                                  "/dashboard?period=2025", "/incidents", "/labelling?period=2025",
+                                  "/feedback/{q1}"])
+def test_pages_fit_the_window(server: tuple[str, Seeded], browser: object, path: str) -> None:
+    """No horizontal scroll of the page body at 1400 px; a wide table scrolls in its own box."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    _, seeded = server
+    driver: Any = browser
+    wait: Any = open_as_analyst(driver, server, path.format(**seeded.ids))
+    wait.until(ec.presence_of_element_located((By.TAG_NAME, "main")))
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    shot(driver, "fit-" + path.strip("/").split("?")[0].replace("/", "-").replace("{q1}", "item"))
+    assert overflow <= 0

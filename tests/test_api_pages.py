@@ -208,3 +208,14 @@ def test_the_api_ignores_the_page_cookie(site: tuple[TestClient, Seeded]) -> Non
     assert client.get("/api/v1/feedback").status_code == 401
     resp = client.put(f"/api/v1/feedback/{seeded.ids['q2']}/labels", json={"categories": ["queue"]})
     assert resp.status_code == 401
+
+
+def test_login_brings_back_to_the_page_with_its_query(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    asked = client.get("/painmap/cell?org=szn&category=queue&period=2025", follow_redirects=False)
+    assert asked.headers["location"] == ("/login?next=%2Fpainmap%2Fcell%3Forg%3Dszn"
+                                         "%26category%3Dqueue%26period%3D2025")
+    back = client.post("/login", data={"token": seeded.tokens["viewer"],
+                                       "next": "/painmap/cell?org=szn&category=queue&period=2025"},
+                       follow_redirects=False)
+    assert back.headers["location"] == "/painmap/cell?org=szn&category=queue&period=2025"
