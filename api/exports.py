@@ -32,6 +32,47 @@ def _local(value: Any) -> Any:
     return "" if value is None else value
 
 
+# Field → column title of the exported tables (a field not named here keeps its key).
+HEADERS = {
+    "id": "№", "org": "Код органа", "org_name": "Орган", "channel": "Канал", "source": "Источник",
+    "kind": "Канал", "published_at": "Дата", "rating": "Оценка", "text": "Текст",
+    "text_raw": "Исходный текст",
+    "categories": "Боли", "polarity": "Тональность", "evidence": "Основание", "service": "Услуга",
+    "analyst_labeled": "Размечено аналитиком", "reply": "Ответ организации", "texts": "Отзывов с текстом",
+    "category": "Код боли", "category_name": "Боль", "count": "Отзывов", "share": "Доля, %",
+    "previous_count": "Отзывов в прошлом периоде", "previous_share": "Доля в прошлом периоде, %",
+    "change": "Изменение, п. п.", "status": "Состояние", "status_detail": "Подробности",
+    "last_run_at": "Последний запуск", "blocked_runs": "Блокировок подряд", "name": "Наименование",
+    "started_at": "Начало", "finished_at": "Окончание", "n_new": "Новых", "n_updated": "Изменено",
+    "n_unchanged": "Без изменений", "n_quarantined": "В карантине", "error": "Ошибка", "origin": "Файл",
+    "taken_at": "Дата обхода", "rating_value": "Рейтинг", "rating_count": "Оценок", "review_count": "Отзывов",
+    "reviews_stored": "Собрано отзывов", "coverage": "Доля собранных", "source_id": "Источник №",
+    "external_id": "Внешний №", "period": "Период",
+}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return value
+
+
+def table_export(headers: Sequence[str], rows: Sequence[Sequence[Any]], name: str, format: str,
+                 sheet: str) -> Response:
+    if format == "xlsx":
+        return table_xlsx(headers, rows, f"{name}.xlsx", sheet)
+    return table_csv(headers, rows, f"{name}.csv")
+
+
+def rows_export(rows: Sequence[dict[str, Any]], name: str, format: str, sheet: str) -> Response:
+    """A list of JSON rows as CSV or XLSX with Russian column titles."""
+    keys = list(rows[0]) if rows else []
+    headers = [HEADERS.get(k, k) for k in keys]
+    return table_export(headers, [[_value(row.get(k)) for k in keys] for row in rows], name, format, sheet)
+
+
 def table_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], filename: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
@@ -77,7 +118,5 @@ def incident_export(rows: list[dict[str, Any]], format: str) -> Response:
         return row[key]
 
     headers = [title for _, title in INCIDENT_COLUMNS]
-    table = [[cell(r, key) for key, _ in INCIDENT_COLUMNS] for r in rows]
-    if format == "xlsx":
-        return table_xlsx(headers, table, "incidents.xlsx", "Инциденты")
-    return table_csv(headers, table, "incidents.csv")
+    return table_export(headers, [[cell(r, key) for key, _ in INCIDENT_COLUMNS] for r in rows], "incidents",
+                        format, "Инциденты")

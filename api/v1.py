@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -14,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from api.deps import Caller, forget_tokens, get_session, require
-from api.exports import XLSX_TYPE, incident_export
+from api.exports import XLSX_TYPE, incident_export, rows_export, table_export
 from api.queries import (
     FeedbackFilter,
     evidence_text,
@@ -34,9 +32,8 @@ from service.periods import latest_period
 from service.ratings import rating_history
 from service.region import timezone
 from service.replies import reply_stats
-from service.scores import resolve_period
+from service.scores import CSV_HEADERS_RU, resolve_period, scores_rows
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES
-from vocabulary.cells import csv_cell
 from vocabulary.channels import Channel
 from vocabulary.errors import UserError
 from vocabulary.incidents import SIGNALS, STATUSES
@@ -47,31 +44,11 @@ Viewer = Annotated[Caller, Depends(require("viewer"))]
 Analyst = Annotated[Caller, Depends(require("analyst"))]
 Admin = Annotated[Caller, Depends(require("admin"))]
 DB = Annotated[Session, Depends(get_session)]
-Format = Literal["json", "csv"]
+Format = Literal["json", "csv", "xlsx"]
 # Ids are 32-bit integers in the store (PostgreSQL INTEGER): anything else is simply absent.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Polarity = Literal[POLARITIES]  # type: ignore[valid-type]
-
-
-def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: csv_cell(_cell(v)) for k, v in row.items()})
-    # BOM so that Excel opens the Cyrillic text correctly.
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in value.items())
-    return value
 
 
 @router.get("/scores", tags=["scores"],
@@ -84,9 +61,9 @@ async def scores(who: Viewer, period: str | None = None,
     answer = peek(chosen, org)
     if answer is None:  # not cached, or the data version is stale: compute off the event loop
         answer = await run_in_threadpool(compute, chosen, org)
-    if format == "csv":
-        return Response(answer.csv, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="scores_{chosen.key}.csv"'})
+    if format != "json":
+        return table_export(list(CSV_HEADERS_RU), scores_rows(answer.data), f"scores_{chosen.key}", format,
+                            "Коэффициенты")
     return Response(answer.json, media_type="application/json")
 
 
@@ -128,8 +105,9 @@ def feedback(
     if period:
         flt.start, flt.end = period_bounds(period)
     total, items = list_feedback(session, flt, limit, offset, unmasked)
-    if format == "csv":
-        return csv_response([{**i, "evidence": evidence_text(i["evidence"])} for i in items], "feedback.csv")
+    if format != "json":
+        rows = [{**i, "evidence": evidence_text(i["evidence"])} for i in items]
+        return rows_export(rows, "feedback", format, "Отзывы")
     return FeedbackPage(total=total, limit=limit, offset=offset, items=items)
 
 
@@ -173,13 +151,13 @@ def mentions(who: Admin, session: DB, org: str | None = None,
 def ingest_runs(who: Viewer, session: DB, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
                 format: Format = "json") -> Any:
     rows = list_runs(session, limit)
-    return csv_response(rows, "ingest_runs.csv") if format == "csv" else rows
+    return rows_export(rows, "ingest_runs", format, "Загрузки") if format != "json" else rows
 
 
 @router.get("/sources", tags=["sources"], summary="Источники и их состояние")
 def sources(who: Viewer, session: DB, format: Format = "json") -> Any:
     rows = list_sources(session)
-    return csv_response(rows, "sources.csv") if format == "csv" else rows
+    return rows_export(rows, "sources", format, "Источники") if format != "json" else rows
 
 
 @router.get("/ratings", tags=["sources"],
@@ -189,8 +167,9 @@ def ratings(who: Viewer, session: DB, org: str | None = None, period: str | None
             format: Format = "json") -> Any:
     start, end = period_bounds(period) if period else (None, None)
     rows = [p.as_json() for p in rating_history(session, org, start, end)]
-    if format == "csv":
-        return csv_response([{k: v for k, v in r.items() if k != "aspects"} for r in rows], "ratings.csv")
+    if format != "json":
+        return rows_export([{k: v for k, v in r.items() if k != "aspects"} for r in rows], "ratings", format,
+                           "Рейтинг")
     return rows
 
 
@@ -219,8 +198,8 @@ def painmap(who: Viewer, session: DB, period: str | None = None, org: str | None
          "change": None if cell.change is None else round(cell.change, 2)}
         for r in rows for cat, cell in r.cells.items()
     ]
-    if format == "csv":
-        return csv_response(flat, f"painmap_{current.key}.csv")
+    if format != "json":
+        return rows_export(flat, f"painmap_{current.key}", format, "Карта болей")
     return {"period": current.key, "previous_period": previous.key, "cells": flat}
 
 

@@ -39,8 +39,8 @@ class PainRow:
     cells: dict[str, PainCell] = field(default_factory=dict)
 
 
-def _counts(session: Session, start: datetime | None, end: datetime | None,
-            org: str | None) -> tuple[dict[str, tuple[str, int]], dict[tuple[str, str], int]]:
+def _counts(session: Session, start: datetime | None, end: datetime | None, org: str | None,
+            channel: str | None = None) -> tuple[dict[str, tuple[str, int]], dict[tuple[str, str], int]]:
     def in_period(query: Select[*Ts]) -> Select[*Ts]:
         if start is not None:
             query = query.where(col(Feedback.published_at) >= start)
@@ -48,6 +48,8 @@ def _counts(session: Session, start: datetime | None, end: datetime | None,
             query = query.where(col(Feedback.published_at) < end)
         if org:
             query = query.where(col(Organisation.code) == org)
+        if channel:
+            query = query.where(col(Source.kind) == channel)
         return query
 
     base = (select(col(Organisation.code), col(Organisation.name), func.count(col(Feedback.id)))
@@ -68,9 +70,12 @@ def _counts(session: Session, start: datetime | None, end: datetime | None,
 
 
 def pain_map(session: Session, start: datetime | None, end: datetime | None,
-             previous: tuple[datetime, datetime] | None = None, org: str | None = None) -> list[PainRow]:
-    texts, counts = _counts(session, start, end, org)
-    prev_texts, prev_counts = _counts(session, *previous, org) if previous else ({}, {})
+             previous: tuple[datetime, datetime] | None = None, org: str | None = None,
+             channel: str | None = None) -> list[PainRow]:
+    """Offices × categories of the items published in [start, end) (of one office, of one
+    channel when given), against the `previous` bounds."""
+    texts, counts = _counts(session, start, end, org, channel)
+    prev_texts, prev_counts = _counts(session, *previous, org, channel) if previous else ({}, {})
     rows = []
     for code in sorted(texts):
         name, total = texts[code]

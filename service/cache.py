@@ -19,23 +19,16 @@ from sqlmodel import Session, col
 
 from models.tables import IngestRun, PracticeSummary, ScoreSnapshot
 from service.region import timezone
-from service.scores import organisation_scores, scores_csv, scores_json
+from service.scores import organisation_scores, scores_json
 from vocabulary.periods import Period
 
 
 class Cached:
-    """One computed answer, kept as the dict (pages) and as ready JSON and CSV bytes (API)."""
+    """One computed answer, kept as the dict (pages, exports) and as ready JSON bytes (API)."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.json = json.dumps(data, ensure_ascii=False).encode("utf-8")
-        self._csv: bytes | None = None
-
-    @property
-    def csv(self) -> bytes:
-        if self._csv is None:
-            self._csv = ("\ufeff" + scores_csv(self.data)).encode("utf-8")
-        return self._csv
 
 
 _CACHE: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()

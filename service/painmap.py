@@ -11,6 +11,7 @@ from vocabulary.periods import Period
 
 
 def pain_map_of(session: Session, period: Period, org: str | None = None,
-                tz: str | None = None) -> list[PainRow]:
+                tz: str | None = None, channel: str | None = None) -> list[PainRow]:
     tz = tz or timezone()
-    return pain_map(session, *period.utc_bounds(tz), previous=period.previous().utc_bounds(tz), org=org)
+    return pain_map(session, *period.utc_bounds(tz), previous=period.previous().utc_bounds(tz), org=org,
+                    channel=channel)

@@ -284,25 +284,34 @@ CSV_COLUMNS = ("org", "period", "indicator", "n", "csi", "value", "level", "prev
                "previous_value", "diff")
 
 
-def scores_csv(data: dict[str, Any]) -> str:
-    """The JSON of `scores_json` flattened to one row per indicator (CLI and API)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+# The same columns for a person opening the file in Excel (the API, the pages).
+CSV_HEADERS_RU = ("Орган", "Период", "Показатель", "n", "CSI", "Значение, %", "Интерпретация",
+                  "Предыдущий период", "Значение в предыдущем периоде, %", "Изменение, п. п.")
 
-    def row(values: list[Any]) -> None:
-        writer.writerow([csv_cell(v) for v in values])
 
-    writer.writerow(CSV_COLUMNS)
+def scores_rows(data: dict[str, Any]) -> list[list[Any]]:
+    """The JSON of `scores_json` flattened to one row per indicator (CSV_COLUMNS' order)."""
+    rows: list[list[Any]] = []
     for org in data["organisations"]:
         prev = org["previous"]
         before = {c["channel"]: c for c in prev["channels"]}
         for c in org["channels"]:
-            row([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
-                 c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
-                 prev["diff"]["channels"].get(c["channel"])])
+            rows.append([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
+                         c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
+                         prev["diff"]["channels"].get(c["channel"])])
         for key in ("k_ud", "k_pr", "k_ef"):
-            row([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
-                 prev["period"], prev[key], prev["diff"][key]])
+            rows.append([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
+                         prev["period"], prev[key], prev["diff"][key]])
+    return rows
+
+
+def scores_csv(data: dict[str, Any]) -> str:
+    """`scores_rows` as the CLI's CSV for scripts (English keys, decimal points)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for values in scores_rows(data):
+        writer.writerow([csv_cell(v) for v in values])
     return out.getvalue()
 
 

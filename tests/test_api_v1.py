@@ -92,7 +92,7 @@ def test_feedback_csv(api: tuple[TestClient, Seeded]) -> None:
     resp = client.get("/api/v1/feedback?format=csv&org=szn", headers=auth(seeded, "viewer"))
     assert resp.headers["content-type"].startswith("text/csv")
     text = resp.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("id,org,")
+    assert text.splitlines()[0].startswith("№;Код органа;")  # a Russian Excel: «;», Russian titles
     assert "[ФИО]" in text and "Иванова" not in text
 
 
@@ -195,3 +195,25 @@ def test_openapi_docs(api: tuple[TestClient, Seeded]) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/v1/feedback" in spec["paths"]
+
+
+def test_csv_and_xlsx_open_in_a_russian_excel(api: tuple[TestClient, Seeded]) -> None:
+    """«;» between cells, decimal commas, a BOM, Russian titles; the same table as XLSX."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client, seeded = api
+    text = client.get("/api/v1/painmap?period=2025&format=csv", headers=auth(seeded, "viewer")).content
+    assert text.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Код органа", "Орган", "Отзывов с текстом", "Код боли"]
+    queue = next(r for r in rows if r[0] == "szn" and r[3] == "queue")
+    assert queue[rows[0].index("Доля, %")] == "50,00" and queue[rows[0].index("Изменение, п. п.")] == "-50,00"
+    scores = client.get("/api/v1/scores?period=2025&format=csv", headers=auth(seeded, "viewer")).content
+    header = scores.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Орган;Период;Показатель;n;CSI;Значение, %")
+    book = client.get("/api/v1/scores?period=2025&format=xlsx", headers=auth(seeded, "viewer"))
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None and sheet.title == "Коэффициенты" and sheet["A1"].value == "Орган"

@@ -159,7 +159,7 @@ def test_each_crawl_keeps_the_public_rating_and_the_api_shows_its_trend(setup: t
     assert [p["reviews_stored"] for p in points] == [120, 130]
     assert points[0]["coverage"] == 0.75 and points[0]["rating_value"] == 4.1
     assert points[0]["aspects"][0]["text"] == "Вежливый персонал"
-    assert points[0]["taken_at"] < points[1]["taken_at"] and "coverage" in csv_text.splitlines()[0]
+    assert points[0]["taken_at"] < points[1]["taken_at"] and "Доля собранных" in csv_text.splitlines()[0]
 
 
 def test_the_report_gives_the_public_rating(setup: tuple[Path, ReplayServer, int], tmp_path: Path) -> None:

@@ -82,8 +82,8 @@ def client(store: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
 def test_feedback_csv_has_no_formula(client: tuple[TestClient, dict[str, str]]) -> None:
     c, headers = client
     body = c.get("/api/v1/feedback?format=csv&limit=500", headers=headers).content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(body, newline="")))
-    texts = {row[rows[0].index("text")] for row in rows[1:]}
+    rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))
+    texts = {row[rows[0].index("Текст")] for row in rows[1:]}
     assert {"'" + a for a in ATTACKS} <= texts
     assert not [cell for row in rows for cell in row if _evaluable(cell) and not cell.startswith("'")]
 
