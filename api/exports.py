@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
 
+from models.painmap import PainRow
 from service.region import timezone
+from vocabulary.categories import CATEGORY_NAMES
 from vocabulary.cells import csv_cell, xlsx_put
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,9 +68,16 @@ def table_export(headers: Sequence[str], rows: Sequence[Sequence[Any]], name: st
     return table_csv(headers, rows, f"{name}.csv")
 
 
-def rows_export(rows: Sequence[dict[str, Any]], name: str, format: str, sheet: str) -> Response:
-    """A list of JSON rows as CSV or XLSX with Russian column titles."""
-    keys = list(rows[0]) if rows else []
+# What a person exporting the feedback list wants to read (the API's CSV has every field).
+FEEDBACK_COLUMNS = ("id", "published_at", "org_name", "channel", "service", "rating", "polarity",
+                    "categories", "text", "evidence")
+
+
+def rows_export(rows: Sequence[dict[str, Any]], name: str, format: str, sheet: str,
+                columns: Sequence[str] | None = None) -> Response:
+    """A list of JSON rows as CSV or XLSX with Russian column titles (`columns`: which
+    fields, in order; every field of the first row by default)."""
+    keys = list(columns) if columns else list(rows[0]) if rows else []
     headers = [HEADERS.get(k, k) for k in keys]
     return table_export(headers, [[_value(row.get(k)) for k in keys] for row in rows], name, format, sheet)
 
@@ -120,3 +129,15 @@ def incident_export(rows: list[dict[str, Any]], format: str) -> Response:
     headers = [title for _, title in INCIDENT_COLUMNS]
     return table_export(headers, [[cell(r, key) for key, _ in INCIDENT_COLUMNS] for r in rows], "incidents",
                         format, "Инциденты")
+
+
+def painmap_rows(rows: Sequence[PainRow]) -> list[dict[str, Any]]:
+    """The pain map flat: one row per office × category (the API's JSON, the exports)."""
+    return [
+        {"org": r.org, "org_name": r.org_name, "texts": r.texts, "category": cat,
+         "category_name": CATEGORY_NAMES[cat], "count": cell.count, "share": round(cell.share, 2),
+         "previous_count": cell.previous_count,
+         "previous_share": None if cell.previous_share is None else round(cell.previous_share, 2),
+         "change": None if cell.change is None else round(cell.change, 2)}
+        for r in rows for cat, cell in r.cells.items()
+    ]

@@ -21,8 +21,8 @@ from sqlmodel import Session, col
 from starlette.datastructures import FormData
 
 from api.deps import COOKIE, Caller, get_session
-from api.exports import incident_export
-from api.queries import FeedbackFilter, get_feedback, list_feedback, queue_item
+from api.exports import FEEDBACK_COLUMNS, incident_export, painmap_rows, rows_export
+from api.queries import FeedbackFilter, evidence_text, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.edits import QUEUED, LabelEdit, save_labels
 from models.labels import model_agreement
@@ -31,12 +31,12 @@ from service.incidents import IncidentFilter, change, get_incident, list_inciden
 from service.painmap import pain_map_of
 from service.periods import available_periods, latest_period
 from service.ratings import yandex_overview
-from service.region import timezone
+from service.region import min_sample, timezone
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 from vocabulary.errors import UserError
 from vocabulary.incidents import SIGNAL_NAMES, SIGNALS, STATUS_NAMES, STATUSES
-from vocabulary.numbers import number
+from vocabulary.numbers import number, short, signed
 from vocabulary.periods import Period, parse_period
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,6 +58,8 @@ def same_origin(request: Request) -> None:
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(same_origin)])
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+# One Russian number format on every page: «50,0», «+1,5», «3,67».
+templates.env.filters.update(num=number, signed=signed, short=short)
 PAGE_SIZE = 50
 
 
@@ -138,25 +140,57 @@ def logout() -> Response:
     return response
 
 
+def wrap(label: str, width: int = 16) -> str:
+    """A long label in lines of about `width` characters joined by <br> (plotly's line break),
+    so that a heatmap axis shows whole names instead of cutting them."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _orgs(session: Session) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in session.execute(
+        select(col(Organisation.code), col(Organisation.name)).order_by(col(Organisation.name))).all()]
+
+
 @router.get("/painmap", response_class=HTMLResponse)
 def painmap_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
-                 measure: str = "share") -> HTMLResponse:
+                 measure: str = "share", org: str = "", channel: str = "") -> HTMLResponse:
     current = period_or_default(session, period)
     previous = current.previous()
-    rows = pain_map_of(session, current)
+    channel = channel if channel in CHANNEL_NAMES else ""
+    rows = pain_map_of(session, current, org or None, channel=channel or None)
     max_share = max((c.share for r in rows for c in r.cells.values()), default=0.0)
     key = "share" if measure == "share" else "count"
     chart = {
-        "x": [CATEGORY_NAMES[c] for c in CATEGORIES],
-        "y": [r.org_name for r in rows],
+        "x": [wrap(CATEGORY_NAMES[c]) for c in CATEGORIES],
+        "y": [wrap(r.org_name, 28) for r in rows],
+        "names": [CATEGORY_NAMES[c] for c in CATEGORIES],
         "z": [[round(getattr(r.cells[c], key), 1) for c in CATEGORIES] for r in rows],
-        "custom": [[[r.org, c] for c in CATEGORIES] for r in rows],
+        "custom": [[[r.org, c, r.org_name, CATEGORY_NAMES[c]] for c in CATEGORIES] for r in rows],
     }
+    query = urlencode({k: v for k, v in (("period", current.key), ("org", org), ("channel", channel)) if v})
     return render(request, "painmap.html", who, nav="painmap", rows=rows, chart=chart,
                   max_share=max_share, period=current.key, period_label=current.label,
-                  previous_label=previous.label, measure=measure,
+                  previous_label=previous.label, measure=measure, org=org, channel=channel,
+                  orgs=_orgs(session), channels=list(CHANNEL_NAMES.items()), query=query,
                   periods=_with(available_periods(session), current.key),
                   categories=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES])
+
+
+@router.get("/painmap/export.{kind}")
+def painmap_export(who: PageCaller, session: DB, kind: str, period: str | None = None, org: str = "",
+                   channel: str = "") -> Response:
+    """The table of the page as CSV/XLSX: one row per office × pain."""
+    if kind not in ("csv", "xlsx"):
+        raise HTTPException(404, "Выгрузка бывает в CSV или XLSX.")
+    current = period_or_default(session, period)
+    rows = pain_map_of(session, current, org or None, channel=channel if channel in CHANNEL_NAMES else None)
+    return rows_export(painmap_rows(rows), f"painmap_{current.key}", kind, "Карта болей")
 
 
 def _with(periods: list[str], current: str) -> list[str]:
@@ -165,24 +199,64 @@ def _with(periods: list[str], current: str) -> list[str]:
 
 @router.get("/painmap/cell", response_class=HTMLResponse)
 def cell_page(request: Request, who: PageCaller, session: DB, org: str, category: str, period: str,
-              offset: Offset = 0) -> HTMLResponse:
+              channel: str = "", q: str = "", offset: Offset = 0) -> HTMLResponse:
+    """The feedback behind one cell of the pain map."""
     if category not in CATEGORIES:
         raise HTTPException(404, "Нет такой категории.")
+    return _feedback_list(request, who, session, period, org, category, channel, q, offset)
+
+
+@router.get("/feedback", response_class=HTMLResponse)
+def feedback_list_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
+                       org: str = "", category: str = "", channel: str = "", q: str = "",
+                       offset: Offset = 0) -> HTMLResponse:
+    """Every feedback item of a period, searched and filtered by office, channel and pain."""
+    return _feedback_list(request, who, session, period, org, category, channel, q, offset)
+
+
+def _list_filter(session: Session, period: str | None, org: str, category: str, channel: str,
+                 q: str) -> tuple[Period, FeedbackFilter]:
     current = period_or_default(session, period)
     start, end = current.utc_bounds(timezone())
-    flt = FeedbackFilter(org=org, category=category, start=start, end=end)
+    return current, FeedbackFilter(org=org or None, category=category if category in CATEGORIES else None,
+                                   channel=channel if channel in CHANNEL_NAMES else None,
+                                   start=start, end=end, q=q.strip()[:200] or None)
+
+
+def _feedback_list(request: Request, who: Caller, session: Session, period: str | None, org: str,
+                   category: str, channel: str, q: str, offset: int) -> HTMLResponse:
+    current, flt = _list_filter(session, period, org, category, channel, q)
     total, items = list_feedback(session, flt, PAGE_SIZE, offset)
     org_row = session.execute(select(Organisation).where(col(Organisation.code) == org)).scalar_one_or_none()
     for item in items:
         item["published"] = _when(item["published_at"])
         item["channel_name"] = CHANNEL_NAMES.get(item["channel"], item["channel"])
-        item["html"] = highlight(item["text"] or "", item["evidence"], only=category)
-    more = (f"/painmap/cell?org={org}&category={category}&period={current.key}&offset={offset + PAGE_SIZE}"
-            if offset + PAGE_SIZE < total else None)
+        item["html"] = highlight(item["text"] or "", item["evidence"], only=flt.category)
+    query = urlencode({k: v for k, v in (("period", current.key), ("org", org), ("category", flt.category),
+                                         ("channel", flt.channel), ("q", flt.q)) if v})
+    base = request.url.path
+    more = f"{base}?{query}&offset={offset + PAGE_SIZE}" if offset + PAGE_SIZE < total else None
     return render(request, "cell.html", who, nav="painmap", items=items, total=total, period=current.key,
-                  period_label=current.label, org_name=org_row.name if org_row else org,
-                  category=category, category_name=CATEGORY_NAMES[category], more=more,
+                  period_label=current.label, org=org, org_name=org_row.name if org_row else None,
+                  category=flt.category, category_name=CATEGORY_NAMES.get(flt.category or ""),
+                  channel=flt.channel or "", q=flt.q or "", more=more, query=query, orgs=_orgs(session),
+                  periods=_with(available_periods(session), current.key),
+                  channels=list(CHANNEL_NAMES.items()),
+                  categories=[(c, CATEGORY_NAMES[c]) for c in CATEGORIES],
                   back=str(request.url.path) + "?" + str(request.url.query))
+
+
+@router.get("/feedback/export.{kind}")
+def feedback_export(who: PageCaller, session: DB, kind: str, period: str | None = None, org: str = "",
+                    category: str = "", channel: str = "", q: str = "") -> Response:
+    """The list as CSV/XLSX (masked texts, as on the page), up to 100 000 items."""
+    if kind not in ("csv", "xlsx"):
+        raise HTTPException(404, "Выгрузка бывает в CSV или XLSX.")
+    current, flt = _list_filter(session, period, org, category, channel, q)
+    _, items = list_feedback(session, flt, 100_000, 0)
+    rows = [{**i, "evidence": evidence_text(i["evidence"]), "channel": CHANNEL_NAMES.get(i["channel"]),
+             "categories": [CATEGORY_NAMES[c] for c in i["categories"]]} for i in items]
+    return rows_export(rows, f"feedback_{current.key}", kind, "Отзывы", FEEDBACK_COLUMNS)
 
 
 def highlight(text: str, evidence: dict[str, list[dict[str, Any]]], only: str | None = None) -> Markup:
@@ -305,14 +379,6 @@ async def feedback_save(request: Request, who: PageCaller, session: DB,
     return RedirectResponse(target, 303)
 
 
-def _fmt(value: float | None) -> str:
-    return number(value)
-
-
-def _signed(value: float | None) -> str:
-    return "—" if value is None else ("+" if value > 0 else "") + _fmt(value)
-
-
 def _prev_channel(previous: dict[str, Any], channel: str) -> float | None:
     return next((c["k_ud"] for c in previous["channels"] if c["channel"] == channel), None)
 
@@ -321,7 +387,7 @@ def _prev_channel(previous: dict[str, Any], channel: str) -> float | None:
 def dashboard_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
                    granularity: str | None = None, channel: str = "") -> HTMLResponse:
     from service.cache import scores_for
-    from service.trends import GRANULARITIES, default_granularity, kud_trend
+    from service.trends import AXIS_TITLES, GRANULARITIES, default_granularity, kud_trend
 
     current = period_or_default(session, period)
     granularity = granularity if granularity in GRANULARITIES else default_granularity(current)
@@ -334,12 +400,13 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
     yandex = yandex_overview(session, *current.utc_bounds(timezone()))
     return render(request, "dashboard.html", who, nav="dashboard", scores=scores_for(session, current, None),
                   agreement=agreement, yandex=yandex, fmt1=lambda v: number(v, 1),
-                  signed1=lambda v: "—" if v is None else ("+" if v > 0 else "") + number(v, 1),
+                  signed1=lambda v: signed(v, 1),
                   series=series, trend_error=trend_error, period=current.key, period_label=current.label,
                   previous_label=current.previous().label, granularity=granularity, channel=channel,
                   granularities=list(GRANULARITIES.items()), channels=list(CHANNEL_NAMES.items()),
+                  granularity_name=AXIS_TITLES[granularity], min_n=min_sample(),
                   channel_names=CHANNEL_NAMES, periods=_with(available_periods(session), current.key),
-                  fmt=_fmt, signed=_signed, prev_channel=_prev_channel)
+                  fmt=number, signed=signed, prev_channel=_prev_channel)
 
 
 @router.get("/followup")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from api.deps import Caller, forget_tokens, get_session, require
-from api.exports import XLSX_TYPE, incident_export, rows_export, table_export
+from api.exports import XLSX_TYPE, incident_export, painmap_rows, rows_export, table_export
 from api.queries import (
     FeedbackFilter,
     evidence_text,
@@ -33,7 +33,7 @@ from service.ratings import rating_history
 from service.region import timezone
 from service.replies import reply_stats
 from service.scores import CSV_HEADERS_RU, resolve_period, scores_rows
-from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES
+from vocabulary.categories import CATEGORIES, POLARITIES
 from vocabulary.channels import Channel
 from vocabulary.errors import UserError
 from vocabulary.incidents import SIGNALS, STATUSES
@@ -190,14 +190,7 @@ def painmap(who: Viewer, session: DB, period: str | None = None, org: str | None
     current = parse(period) if period else latest_period(session)
     previous = current.previous()
     rows = pain_map_of(session, current, org)
-    flat = [
-        {"org": r.org, "org_name": r.org_name, "texts": r.texts, "category": cat,
-         "category_name": CATEGORY_NAMES[cat], "count": cell.count, "share": round(cell.share, 2),
-         "previous_count": cell.previous_count,
-         "previous_share": None if cell.previous_share is None else round(cell.previous_share, 2),
-         "change": None if cell.change is None else round(cell.change, 2)}
-        for r in rows for cat, cell in r.cells.items()
-    ]
+    flat = painmap_rows(rows)
     if format != "json":
         return rows_export(flat, f"painmap_{current.key}", format, "Карта болей")
     return {"period": current.key, "previous_period": previous.key, "cells": flat}

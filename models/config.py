@@ -112,6 +112,8 @@ class RegionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = "Муниципальное образование"
     timezone: str = DEFAULT_TIMEZONE
+    # Below this many ratings a figure is shown as «мало данных»: not interpreted, not compared.
+    min_sample: int = Field(default=30, ge=1, le=10_000)
 
 
 class AlertsConfig(BaseModel):

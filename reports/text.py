@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vocabulary.numbers import DASH, NBSP, integer, number, percent
+from vocabulary.numbers import DASH, NBSP, integer, number, percent, signed
 from vocabulary.periods import Period
 
-__all__ = ["DASH", "NBSP", "integer", "number", "percent"]  # re-exported for the report modules
+__all__ = ["DASH", "NBSP", "integer", "number", "percent", "signed"]  # re-exported for the report modules
 
 EPSILON = 0.005  # changes smaller than half of the last shown decimal read as «не изменился»
 
@@ -29,15 +29,6 @@ _VERBS = {
 def points(delta: float | None) -> str:
     """A change of a percentage: «4,00 п. п.» (always positive: the verb carries the sign)."""
     return DASH if delta is None else f"{number(abs(delta))}{NBSP}п.{NBSP}п."
-
-
-def signed(delta: float | None) -> str:
-    """«+4,00», «−1,25», «0,00» for tables."""
-    if delta is None:
-        return DASH
-    if abs(delta) < EPSILON:
-        return number(0.0)
-    return ("+" if delta > 0 else "−") + number(abs(delta))
 
 
 def change(delta: float | None, gender: str = "m") -> str:

@@ -26,3 +26,8 @@ def _region(path: Path | None, _stamp: int | None) -> RegionConfig:
 
 def timezone() -> str:
     return region().timezone
+
+
+def min_sample() -> int:
+    """The smallest n a figure is interpreted and compared at (`[region] min_sample`)."""
+    return region().min_sample

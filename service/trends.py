@@ -16,6 +16,8 @@ from vocabulary import periods as p
 
 GRANULARITIES = {"day": "по дням", "week": "по неделям", "month": "по месяцам",
                  "quarter": "по кварталам", "year": "по годам"}
+AXIS_TITLES = {"day": "День", "week": "Неделя (с понедельника)", "month": "Месяц", "quarter": "Квартал",
+               "year": "Год"}
 MAX_BUCKETS = 120
 
 
@@ -52,9 +54,19 @@ def buckets(period: p.Period, granularity: str) -> list[p.Period]:
     return out
 
 
+MONTHS = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+QUARTERS = ("I", "II", "III", "IV")
+
+
 def label(bucket: p.Period, granularity: str) -> str:
+    """A point's name on the chart, in Russian: «03.03.2025», «мар 2025», «I кв. 2025»."""
+    start = bucket.start
     if granularity in ("day", "week"):
-        return bucket.start.strftime("%d.%m.%Y")
+        return start.strftime("%d.%m.%Y")
+    if granularity == "month":
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    if granularity == "quarter":
+        return f"{QUARTERS[(start.month - 1) // 3]} кв. {start.year}"
     return bucket.key
 
 

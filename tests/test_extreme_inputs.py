@@ -149,7 +149,7 @@ def test_search_is_literal(api: tuple[TestClient, Seeded], q: str, n: int) -> No
     ("offset=99999999999999999999", "offset: должно быть не больше 10000000"),
     ("offset=-1", "offset: должно быть не меньше 0"),
     ("limit=abc", "limit: ожидается целое число"),
-    ("format=pdf", "format: допустимые значения: json, csv"),
+    ("format=pdf", "format: допустимые значения: json, csv, xlsx"),
 ])
 def test_validation_errors_are_russian(api: tuple[TestClient, Seeded], query: str, message: str) -> None:
     client, seeded = api

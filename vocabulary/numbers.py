@@ -24,3 +24,20 @@ def integer(value: int | float | None) -> str:
     if value is None:
         return DASH
     return f"{round(value):,}".replace(",", NBSP)
+
+
+def signed(delta: float | None, decimals: int = 2) -> str:
+    """«+4,00», «−1,25», «0,00»: a change with its sign (a true minus), zero when it would
+    show as zero."""
+    if delta is None:
+        return DASH
+    if abs(delta) < 0.5 * 10 ** -decimals:
+        return number(0.0, decimals)
+    return ("+" if delta > 0 else "−") + number(abs(delta), decimals)
+
+
+def short(value: float | None) -> str:
+    """A rating as people write it: «4», «3,67» (at most two decimals, no trailing zeros)."""
+    if value is None:
+        return DASH
+    return number(value, 2).rstrip("0").rstrip(",")

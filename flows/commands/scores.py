@@ -14,6 +14,7 @@ from flows.console import console
 from service.scores import resolve_period
 from vocabulary.channels import CHANNEL_NAMES
 from vocabulary.numbers import number as russian
+from vocabulary.numbers import signed
 from vocabulary.periods import PERIOD_HELP, parse_period
 
 
@@ -25,10 +26,6 @@ class Format(StrEnum):
 
 def number(value: float | None, suffix: str = "") -> str:
     return russian(value) + ("" if value is None else suffix)
-
-
-def signed(value: float | None) -> str:
-    return "—" if value is None else ("+" if value > 0 else "") + number(value)
 
 
 def org_table(org: dict[str, Any], period_label: str, previous_label: str) -> Table:
