@@ -167,7 +167,7 @@ def painmap_page(request: Request, who: PageCaller, session: DB, period: str | N
     max_share = max((c.share for r in rows for c in r.cells.values()), default=0.0)
     key = "share" if measure == "share" else "count"
     chart = {
-        "x": [wrap(CATEGORY_NAMES[c]) for c in CATEGORIES],
+        "x": [wrap(CATEGORY_NAMES[c], 11) for c in CATEGORIES],
         "y": [wrap(r.org_name, 28) for r in rows],
         "names": [CATEGORY_NAMES[c] for c in CATEGORIES],
         "z": [[round(getattr(r.cells[c], key), 1) for c in CATEGORIES] for r in rows],
