@@ -383,6 +383,10 @@ def _prev_channel(previous: dict[str, Any], channel: str) -> float | None:
     return next((c["k_ud"] for c in previous["channels"] if c["channel"] == channel), None)
 
 
+def _prev_small(previous: dict[str, Any], channel: str) -> bool:
+    return any(c.get("small_sample") for c in previous["channels"] if c["channel"] == channel)
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, who: PageCaller, session: DB, period: str | None = None,
                    granularity: str | None = None, channel: str = "") -> HTMLResponse:
@@ -406,7 +410,7 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
                   granularities=list(GRANULARITIES.items()), channels=list(CHANNEL_NAMES.items()),
                   granularity_name=AXIS_TITLES[granularity], min_n=min_sample(),
                   channel_names=CHANNEL_NAMES, periods=_with(available_periods(session), current.key),
-                  fmt=number, signed=signed, prev_channel=_prev_channel)
+                  fmt=number, signed=signed, prev_channel=_prev_channel, prev_small=_prev_small)
 
 
 @router.get("/followup")

@@ -14,6 +14,7 @@ from reports.data import collect
 from reports.docx_report import write_docx
 from reports.recommendations import recommend
 from reports.xlsx_report import write_xlsx
+from service.scores import MIN_SAMPLE
 from vocabulary.dates import DEFAULT_TIMEZONE
 from vocabulary.errors import UserError
 from vocabulary.periods import Period
@@ -48,14 +49,14 @@ def check_target(path: Path, suffix: str) -> None:
 
 def build_report(period: Period, docx: Path, xlsx: Path | None = None, org: str | None = None,
                  region: str = "", tz: str = DEFAULT_TIMEZONE, url: str | None = None,
-                 stage: Stage = silent) -> Built:
+                 stage: Stage = silent, min_n: int = MIN_SAMPLE) -> Built:
     """The report for `period` (every organisation or the one named); `stage` reports progress."""
     check_target(docx, ".docx")
     if xlsx is not None:
         check_target(xlsx, ".xlsx")
     with session_scope(url) as session:
         step = stage("Сбор данных", max(1, len(organisations(session, org))))
-        data = collect(session, period, org, region, tz, progress=lambda _: step())
+        data = collect(session, period, org, region, tz, progress=lambda _: step(), min_n=min_n)
     if not data.organisations:
         raise UserError("В базе нет организаций: выполните painmap init с конфигурацией и импорт данных.")
     recs = recommend(data)

@@ -25,7 +25,7 @@ from scoring.satisfaction import ChannelScore, score_channel
 from service.painmap import pain_map_of
 from service.ratings import RatingPoint, rating_history
 from service.replies import ReplyStats, reply_stats
-from service.scores import DEFAULT_TZ, OrgScores, gosuslugi_data, organisation_scores
+from service.scores import DEFAULT_TZ, MIN_SAMPLE, OrgScores, gosuslugi_data, organisation_scores
 from vocabulary.categories import CATEGORIES
 from vocabulary.periods import Period
 
@@ -104,6 +104,7 @@ class ReportData:
     organisations: list[OrgReport]
     tz: str = DEFAULT_TZ
     created: date = field(default_factory=date.today)
+    min_n: int = MIN_SAMPLE  # below it a channel's figure is «мало данных»: not interpreted or compared
 
     @property
     def previous(self) -> Period:
@@ -184,7 +185,7 @@ def _practice(session: Session, org_id: int, year: int | None) -> PracticeRows |
 
 
 def collect(session: Session, period: Period, org: str | None = None, region: str = "",
-            tz: str = DEFAULT_TZ, progress: Progress | None = None) -> ReportData:
+            tz: str = DEFAULT_TZ, progress: Progress | None = None, min_n: int = MIN_SAMPLE) -> ReportData:
     """The report's data for one period, every organisation or the one named by code/name."""
     scores = organisation_scores(session, period, org, tz)
     codes = {o.code for o in scores}
@@ -207,5 +208,5 @@ def collect(session: Session, period: Period, org: str | None = None, region: st
         reports.append(report)
         if progress:
             progress(s.name)
-    return ReportData(region=region, period=period, organisations=reports, tz=tz)
+    return ReportData(region=region, period=period, organisations=reports, tz=tz, min_n=min_n)
 

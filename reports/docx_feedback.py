@@ -31,6 +31,7 @@ from scoring import levels
 from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
 from service.ratings import RatingPoint
 from service.replies import ReplyStats
+from service.scores import kud_level, kud_small, small_sample
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
@@ -51,9 +52,12 @@ VASHKONTROL_PHRASES = {
 }
 
 
-def _channel_sentence(org: OrgReport, c: ChannelScore) -> str:
+def _channel_sentence(org: OrgReport, c: ChannelScore, min_n: int) -> str:
     if not c.has_data:
         return f"{org.name}: оценок за период нет."
+    if small_sample(c.n, min_n):  # a figure is given, never a verdict
+        return (f"{org.name}: {count(c.n, SCORES)}, средняя {points_score(c.csi)} ({percent(c.k_ud)}) — "
+                f"мало данных для выводов (менее {min_n} оценок), уровень не определяется.")
     level = inline(c.level)
     if c.channel == "survey":
         return (f"{org.name}: по результатам опроса ({count(c.n, RESPONDENTS)}) удовлетворенность "
@@ -106,7 +110,7 @@ def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
     for org in orgs:
         channel = org.channel(kind)
         assert channel is not None
-        w.bullet(_channel_sentence(org, channel))
+        w.bullet(_channel_sentence(org, channel, data.min_n))
     if kind == "yandex":
         for org in data.monitored:
             if org.yandex_rating is not None:
@@ -178,7 +182,12 @@ def results_part(w: DocWriter, data: ReportData) -> None:
 
 def k_ud_part(w: DocWriter, data: ReportData) -> None:
     w.heading("2.2. Коэффициент удовлетворенности клиентов и его интерпретация", 2)
-    rated = [o for o in data.monitored if o.scores.current.k_ud is not None]
+    rated = [o for o in data.monitored if o.scores.current.k_ud is not None
+             and not kud_small(o.scores.current, data.min_n)]
+    few = [o for o in data.monitored if kud_small(o.scores.current, data.min_n)]
+    if few:
+        w.para(f"Мало данных для выводов (по каждому каналу менее {data.min_n} оценок), уровень не "
+               f"определяется: {join([f'{o.name} ({percent(o.scores.current.k_ud)})' for o in few])}.")
     for band in levels.K_UD.bands:
         group = [o for o in rated if levels.K_UD.level(o.scores.current.k_ud) == band.text]
         if group:
@@ -224,7 +233,8 @@ def causes_part(w: DocWriter, data: ReportData) -> None:
     phrases = causes()
     for org in data.monitored:
         cur = org.scores.current
-        parts = [] if cur.k_ud is None else [f"Куд = {percent(cur.k_ud)} — {inline(cur.levels()['k_ud'])}."]
+        level = inline(kud_level(cur, data.min_n))
+        parts = [] if cur.k_ud is None else [f"Куд = {percent(cur.k_ud)} — {level}."]
         top = org.top_pains()
         if top:
             named = [f"{phrases[cat]} ({percent(cell.share)} отзывов)" for cat, cell in top]

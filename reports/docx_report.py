@@ -28,6 +28,7 @@ from reports.text import (
     points,
     quoted,
 )
+from service.scores import comparable
 from vocabulary.categories import CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
@@ -136,7 +137,7 @@ def _moved(name: str, before: float | None, now: float | None, gender: str = "m"
     return f"{name} {moved} (с {percent(before)} до {percent(now)})"
 
 
-def _indicator_changes(org: OrgReport) -> tuple[list[str], list[str]]:
+def _indicator_changes(org: OrgReport, min_n: int) -> tuple[list[str], list[str]]:
     """(Куд/Кпр/Кэф, the channels) as phrases of the comparison."""
     cur, prev = org.scores.current, org.scores.previous
     main = [_moved(name, before, now) for name, before, now in
@@ -144,6 +145,8 @@ def _indicator_changes(org: OrgReport) -> tuple[list[str], list[str]]:
     channels = []
     for c in cur.channels:
         before = org.previous_channel(c.channel)
+        if not comparable(c, before, min_n):  # too few ratings on one side: no verdict on the change
+            continue
         channels.append(_moved(f"оценка по каналу {quoted(CHANNEL_NAMES[c.channel])}",
                                before.k_ud if before else None, c.k_ud, "f"))
     return [m for m in main if m], [c for c in channels if c]
@@ -195,7 +198,7 @@ def dynamics_section(w: DocWriter, data: ReportData) -> None:
            "муниципальных услуг. Изменения указаны в процентных пунктах (п. п.).")
     w.grid(dynamics_grid(data))
     for org in orgs:
-        main, channels = _indicator_changes(org)
+        main, channels = _indicator_changes(org, data.min_n)
         if not main and not channels:
             w.para(f"Данных {period_for(data.previous)} для сравнения нет.", bold=f"{org.name}. ")
             continue

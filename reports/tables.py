@@ -15,6 +15,7 @@ from reports.text import inline, number, percent
 from scoring import levels
 from scoring.practice import PracticeResult, regulation_coefficient
 from scoring.satisfaction import SURVEY_CRITERIA, ChannelScore, k_ud
+from service.scores import comparable, kud_level, shown_level, small_sample
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 
@@ -316,9 +317,10 @@ def channels_grid(data: ReportData) -> Grid:
                 [TEXT, TEXT, INT, SCORE, PCT, TEXT], [4.0, 3.6, 1.9, 1.5, 1.7, 4.5])
     for org in data.monitored:
         for c in org.scores.current.channels:
-            grid.rows.append([org.name, CHANNEL_NAMES[c.channel], c.n, c.csi, c.k_ud, c.level])
+            grid.rows.append([org.name, CHANNEL_NAMES[c.channel], c.n, c.csi, c.k_ud,
+                              shown_level(c, data.min_n)])
         grid.rows.append([org.name, "Итого: Куд органа (среднее по каналам)", None, None,
-                          org.scores.current.k_ud, org.scores.current.levels()["k_ud"]])
+                          org.scores.current.k_ud, kud_level(org.scores.current, data.min_n)])
     return grid
 
 
@@ -333,21 +335,25 @@ def efficiency_grid(data: ReportData) -> Grid:
     return grid
 
 
-def indicator_rows(org: OrgReport) -> list[tuple[str, float | None, float | None]]:
-    """(indicator, previous, current) for the comparison with the previous period."""
+def indicator_rows(org: OrgReport, min_n: int) -> list[tuple[str, float | None, float | None, bool]]:
+    """(indicator, previous, current, compared) for the comparison with the previous period:
+    a channel with fewer than `min_n` ratings in either period is shown, not compared."""
     cur, prev = org.scores.current, org.scores.previous
-    rows: list[tuple[str, float | None, float | None]] = []
+    rows: list[tuple[str, float | None, float | None, bool]] = []
     kinds = [c.channel for c in cur.channels] + [c.channel for c in prev.channels
                                                  if c.channel not in {x.channel for x in cur.channels}]
     for kind in kinds:
         now, before = org.channel(kind), org.previous_channel(kind)
-        rows.append((f"Куд: {CHANNEL_NAMES[kind]}", _k(before), _k(now)))
-    rows.append(("Куд органа (среднее по каналам)", prev.k_ud, cur.k_ud))
+        compared = comparable(now, before, min_n)
+        few = not compared and any(c is not None and small_sample(c.n, min_n) for c in (now, before))
+        rows.append((f"Куд: {CHANNEL_NAMES[kind]}" + (" (мало данных)" if few else ""), _k(before), _k(now),
+                     compared))
+    rows.append(("Куд органа (среднее по каналам)", prev.k_ud, cur.k_ud, True))
     now_r, before_r = cur.practice.result, prev.practice.result
     for key, name in (("k_mnk", "Кмнк"), ("u_s", "Уs"), ("u_ar", "Уар")):
-        rows.append((name, _practice_value(before_r, key), _practice_value(now_r, key)))
-    rows.append(("Кпр", prev.k_pr, cur.k_pr))
-    rows.append(("Кэф", prev.k_ef, cur.k_ef))
+        rows.append((name, _practice_value(before_r, key), _practice_value(now_r, key), True))
+    rows.append(("Кпр", prev.k_pr, cur.k_pr, True))
+    rows.append(("Кэф", prev.k_ef, cur.k_ef, True))
     return rows
 
 
@@ -366,10 +372,10 @@ def dynamics_grid(data: ReportData) -> Grid:
                             "Изменение, п. п."]),
                 [TEXT, TEXT, PCT, PCT, POINTS], [4.5, 5.5, 2.3, 2.3, 2.3])
     for org in data.monitored:
-        for name, before, now in indicator_rows(org):
+        for name, before, now, compared in indicator_rows(org, data.min_n):
             if before is None and now is None:
                 continue
-            delta = None if before is None or now is None else now - before
+            delta = None if before is None or now is None or not compared else now - before
             grid.rows.append([org.name, name, before, now, delta])
     return grid
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from models.tables import IngestRun, PracticeSummary, ScoreSnapshot
-from service.region import timezone
+from service.region import min_sample, timezone
 from service.scores import organisation_scores, scores_json
 from vocabulary.periods import Period
 
@@ -85,7 +85,7 @@ def cached_scores(session: Session, period: Period, org: str | None, tz: str | N
         with _LOCK:
             if key in _CACHE:
                 return _CACHE[key]
-        answer = Cached(scores_json(period, organisation_scores(session, period, org, tz)))
+        answer = Cached(scores_json(period, organisation_scores(session, period, org, tz), min_sample()))
         with _LOCK:
             _CACHE[key] = answer
             _FLIGHTS.pop(key, None)

@@ -248,8 +248,45 @@ def resolve_period(period: str | None, start: str | None, end: str | None) -> Pe
 
 # --- JSON ------------------------------------------------------------------------------------
 
-def channel_json(c: ChannelScore) -> dict[str, Any]:
-    return {"channel": c.channel, "n": c.n, "csi": r2(c.csi), "k_ud": r2(c.k_ud), "level": c.level}
+MIN_SAMPLE = 30  # `[region] min_sample`: fewer ratings than this say too little to interpret
+SMALL_SAMPLE = "мало данных"
+
+
+def small_sample(n: int, min_n: int = MIN_SAMPLE) -> bool:
+    """Some ratings, but too few to interpret or compare (none at all is «нет данных»)."""
+    return 0 < n < min_n
+
+
+def shown_level(c: ChannelScore, min_n: int = MIN_SAMPLE) -> str:
+    """The interpretation a person reads: the Методика's level, or «мало данных (n = 9)»."""
+    return f"{SMALL_SAMPLE} (n = {c.n})" if small_sample(c.n, min_n) else c.level
+
+
+def comparable(now: ChannelScore | None, before: ChannelScore | None, min_n: int = MIN_SAMPLE) -> bool:
+    """A channel's change is shown only when both periods have enough ratings."""
+    return (now is not None and before is not None and now.has_data and before.has_data
+            and not small_sample(now.n, min_n) and not small_sample(before.n, min_n))
+
+
+def kud_small(s: PeriodScores, min_n: int = MIN_SAMPLE) -> bool:
+    """An office's Куд rests on small samples only: every channel with data has too few."""
+    rated = [c for c in s.channels if c.has_data]
+    return bool(rated) and all(small_sample(c.n, min_n) for c in rated)
+
+
+def kud_level(s: PeriodScores, min_n: int = MIN_SAMPLE) -> str:
+    """The office's Куд as a person reads it: its level, or «мало данных»."""
+    if kud_small(s, min_n):
+        return f"{SMALL_SAMPLE} (по всем каналам менее {min_n} оценок)"
+    return s.levels()["k_ud"]
+
+
+def channel_json(c: ChannelScore, min_n: int = MIN_SAMPLE) -> dict[str, Any]:
+    """`level` stays the Методика's interpretation; `small_sample` says a person should not
+    read it (fewer than `min_sample` ratings): the pages, the CLI and the report show
+    «мало данных» instead and leave the change out."""
+    return {"channel": c.channel, "n": c.n, "csi": r2(c.csi), "k_ud": r2(c.k_ud), "level": c.level,
+            "small_sample": small_sample(c.n, min_n)}
 
 
 def practice_json(p: PracticeOutcome) -> dict[str, Any]:
@@ -259,25 +296,26 @@ def practice_json(p: PracticeOutcome) -> dict[str, Any]:
     return out
 
 
-def period_json(s: PeriodScores) -> dict[str, Any]:
-    return {"period": s.period.key, "channels": [channel_json(c) for c in s.channels],
+def period_json(s: PeriodScores, min_n: int = MIN_SAMPLE) -> dict[str, Any]:
+    return {"period": s.period.key, "channels": [channel_json(c, min_n) for c in s.channels],
+            "small_sample": kud_small(s, min_n),
             "k_ud": r2(s.k_ud), "k_pr": r2(s.k_pr), "k_ef": r2(s.k_ef), "levels": s.levels(),
             "practice": practice_json(s.practice), "notes": s.notes()}
 
 
-def org_json(o: OrgScores) -> dict[str, Any]:
-    current = period_json(o.current)
+def org_json(o: OrgScores, min_n: int = MIN_SAMPLE) -> dict[str, Any]:
+    current = period_json(o.current, min_n)
     current.pop("period")
     diff = o.diff()
-    previous = period_json(o.previous)
+    previous = period_json(o.previous, min_n)
     previous["diff"] = {k: r2(v) for k, v in diff.items() if k != "channels"}
     previous["diff"]["channels"] = {k: r2(v) for k, v in diff["channels"].items()}
     return {"org": o.code, "name": o.name, **current, "previous": previous}
 
 
-def scores_json(period: Period, results: list[OrgScores]) -> dict[str, Any]:
-    return {"period": period.key, "period_label": period.label,
-            "organisations": [org_json(o) for o in results]}
+def scores_json(period: Period, results: list[OrgScores], min_n: int = MIN_SAMPLE) -> dict[str, Any]:
+    return {"period": period.key, "period_label": period.label, "min_sample": min_n,
+            "organisations": [org_json(o, min_n) for o in results]}
 
 
 CSV_COLUMNS = ("org", "period", "indicator", "n", "csi", "value", "level", "previous_period",
@@ -296,12 +334,17 @@ def scores_rows(data: dict[str, Any]) -> list[list[Any]]:
         prev = org["previous"]
         before = {c["channel"]: c for c in prev["channels"]}
         for c in org["channels"]:
+            old = before.get(c["channel"], {})
+            few = c.get("small_sample") or old.get("small_sample")
             rows.append([org["org"], data["period"], c["channel"], c["n"], c["csi"], c["k_ud"],
-                         c["level"], prev["period"], before.get(c["channel"], {}).get("k_ud"),
-                         prev["diff"]["channels"].get(c["channel"])])
+                         f"{SMALL_SAMPLE} (n = {c['n']})" if c.get("small_sample") else c["level"],
+                         prev["period"], old.get("k_ud"),
+                         None if few else prev["diff"]["channels"].get(c["channel"])])
         for key in ("k_ud", "k_pr", "k_ef"):
-            rows.append([org["org"], data["period"], key, "", "", org[key], org["levels"][key],
-                         prev["period"], prev[key], prev["diff"][key]])
+            few = key == "k_ud" and (org.get("small_sample") or prev.get("small_sample"))
+            rows.append([org["org"], data["period"], key, "", "", org[key],
+                         SMALL_SAMPLE if key == "k_ud" and org.get("small_sample") else org["levels"][key],
+                         prev["period"], prev[key], None if few else prev["diff"][key]])
     return rows
 
 

@@ -162,6 +162,7 @@ def test_year_scores_per_channel_and_overall(scored: str) -> None:
         "k_pr": round(BASE_K_PR, 2),
         "k_ef": round((83.1 + BASE_K_PR) / 2, 2),
     }
+    assert [c.pop("small_sample") for c in arch["channels"]] == [0 < c["n"] < 30 for c in arch["channels"]]
     assert arch["channels"] == [
         {"channel": "yandex", "n": 10, "csi": 2.7, "k_ud": 54.0, "level": "Низкий уровень удовлетворенности"},
         {
@@ -270,7 +271,9 @@ def test_csv_and_table(scored: str) -> None:
         "k_pr",
         "k_ef",
     ]
-    assert rows[0]["value"] == "54.0" and rows[0]["previous_value"] == "100.0" and rows[0]["diff"] == "-46.0"
+    # 10 Yandex ratings: shown, but «мало данных» and no change (fewer than [region] min_sample = 30)
+    assert rows[0]["value"] == "54.0" and rows[0]["previous_value"] == "100.0" and rows[0]["diff"] == ""
+    assert rows[0]["level"] == "мало данных (n = 10)"
     table = runner.invoke(app, ["scores", "--period", "2025", "--org", "arch"])
     assert table.exit_code == 0, table.output
     for fragment in (

@@ -206,5 +206,6 @@ def _print_scores(ctx: typer.Context) -> None:
         period = _latest_year(session)
         if period is None:
             return
-        data = scores_json(period, organisation_scores(session, period, None, config.region.timezone))
+        data = scores_json(period, organisation_scores(session, period, None, config.region.timezone),
+                           config.region.min_sample)
     print_table(data)

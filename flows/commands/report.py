@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
                 return lambda: bar.advance(task)
 
             built = build_report(chosen, out, xlsx, org, config.region.name, config.region.timezone,
-                                 stage=stage)
+                                 stage=stage, min_n=config.region.min_sample)
         console.print(f"Отчет {chosen.label}: органов — {built.organisations} (мониторинг проведен — "
                       f"{built.monitored}), диаграмм — {built.figures}, "
                       f"рекомендаций — {built.recommendations}.")

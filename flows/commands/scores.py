@@ -28,7 +28,7 @@ def number(value: float | None, suffix: str = "") -> str:
     return russian(value) + ("" if value is None else suffix)
 
 
-def org_table(org: dict[str, Any], period_label: str, previous_label: str) -> Table:
+def org_table(org: dict[str, Any], period_label: str, previous_label: str, min_n: int = 30) -> Table:
     """One organisation: channels, then Куд, Кпр, Кэф, each against the previous period."""
     table = Table(title=f"{org['name']} ({org['org']}) — {period_label}", title_justify="left")
     table.add_column("Показатель", overflow="fold")
@@ -42,14 +42,18 @@ def org_table(org: dict[str, Any], period_label: str, previous_label: str) -> Ta
     before = {c["channel"]: c for c in previous["channels"]}
     for i, c in enumerate(org["channels"], start=1):
         old = before.get(c["channel"], {})
+        few = c.get("small_sample") or old.get("small_sample")  # shown, not interpreted or compared
         table.add_row(CHANNEL_NAMES.get(c["channel"], c["channel"]), str(c["n"]), number(c["csi"]),
-                      number(c["k_ud"]), c["level"], number(old.get("k_ud")),
-                      signed(previous["diff"]["channels"].get(c["channel"])),
+                      number(c["k_ud"]), f"[yellow]мало данных (n < {min_n})[/]" if c.get("small_sample")
+                      else c["level"], number(old.get("k_ud")),
+                      "—" if few else signed(previous["diff"]["channels"].get(c["channel"])),
                       end_section=i == len(org["channels"]))
     titles = {"k_ud": "Куд, среднее по каналам", "k_pr": "Кпр", "k_ef": "Кэф"}
     for key, title in titles.items():
-        table.add_row(f"[bold]{title}[/]", "", "", number(org[key]), org["levels"][key],
-                      number(previous[key]), signed(previous["diff"][key]))
+        few = key == "k_ud" and (org.get("small_sample") or previous.get("small_sample"))
+        level = "[yellow]мало данных[/]" if key == "k_ud" and org.get("small_sample") else org["levels"][key]
+        table.add_row(f"[bold]{title}[/]", "", "", number(org[key]), level,
+                      number(previous[key]), "—" if few else signed(previous["diff"][key]))
     return table
 
 
@@ -58,7 +62,7 @@ def print_table(data: dict[str, Any]) -> None:
     if not data["organisations"]:
         console.print("Нет организаций в базе данных: выполните painmap init с конфигурацией.")
     for org in data["organisations"]:
-        console.print(org_table(org, current.label, current.previous().label))
+        console.print(org_table(org, current.label, current.previous().label, data.get("min_sample", 30)))
         for note in org["notes"]:
             console.print(f"  • {note}")
         for note in org["previous"]["notes"]:
@@ -87,7 +91,8 @@ def register(app: typer.Typer) -> None:
         config = config_from(ctx)
         prepare_store(config)
         with session_scope() as session:
-            data = scores_json(chosen, organisation_scores(session, chosen, org, config.region.timezone))
+            data = scores_json(chosen, organisation_scores(session, chosen, org, config.region.timezone),
+                               config.region.min_sample)
         if fmt is Format.json:
             typer.echo(json.dumps(data, ensure_ascii=False))
         elif fmt is Format.csv:
