@@ -9,7 +9,7 @@ DEMO_DIR ?= data/demo
 export OPENBLAS_NUM_THREADS = 1
 export PREFECT_SERVER_ANALYTICS_ENABLED = false
 
-.PHONY: run test test-fast bench lint install demo clean
+.PHONY: run test test-fast bench lint install demo clean report-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+# The demo report as the printer sees it: LibreOffice → PDF → one PNG per page, in
+# data/demo/report-pages/ (outside the repository). Needs `make run` first and Debian's
+# libreoffice-writer and poppler-utils.
+report-pages:
+	@test -f $(DEMO_DIR)/report.docx || { echo "Сначала выполните make run: нет $(DEMO_DIR)/report.docx"; exit 2; }
+	rm -rf $(DEMO_DIR)/report-pages && mkdir -p $(DEMO_DIR)/report-pages
+	soffice --headless --convert-to pdf --outdir $(DEMO_DIR)/report-pages $(DEMO_DIR)/report.docx >/dev/null
+	pdftoppm -r 60 -png $(DEMO_DIR)/report-pages/report.pdf $(DEMO_DIR)/report-pages/page
+	@echo "Страницы отчета: $(DEMO_DIR)/report-pages/page-*.png"
 
 bench: install
 	$(BIN)/python -m bench

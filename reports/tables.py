@@ -47,6 +47,7 @@ class Grid:
     notes: list[str] = field(default_factory=list)
     numbered: bool = False  # a row of column numbers under the header (Таблица 3 of the Методика)
     landscape: bool = False
+    merge_first: bool = False  # one cell for a run of equal values in the first column (the office)
 
     @property
     def columns(self) -> int:
@@ -314,7 +315,7 @@ def channels_grid(data: ReportData) -> Grid:
                 data.period.label,
                 flat_heads(["Орган", "Канал обратной связи", "Количество оценок", "CSI (1–5)", "Куд, %",
                             "Интерпретация (таблица 1.1 Методики)"]),
-                [TEXT, TEXT, INT, SCORE, PCT, TEXT], [4.0, 3.6, 1.9, 1.5, 1.7, 4.5])
+                [TEXT, TEXT, INT, SCORE, PCT, TEXT], [4.0, 3.6, 1.9, 1.5, 1.7, 4.5], merge_first=True)
     for org in data.monitored:
         for c in org.scores.current.channels:
             grid.rows.append([org.name, CHANNEL_NAMES[c.channel], c.n, c.csi, c.k_ud,
@@ -370,7 +371,7 @@ def dynamics_grid(data: ReportData) -> Grid:
                 f"{data.previous.label} — {data.period.label}",
                 flat_heads(["Орган", "Показатель", f"{data.previous.label}, %", f"{data.period.label}, %",
                             "Изменение, п. п."]),
-                [TEXT, TEXT, PCT, PCT, POINTS], [4.5, 5.5, 2.3, 2.3, 2.3])
+                [TEXT, TEXT, PCT, PCT, POINTS], [4.5, 5.5, 2.3, 2.3, 2.3], merge_first=True)
     for org in data.monitored:
         for name, before, now, compared in indicator_rows(org, data.min_n):
             if before is None and now is None:

@@ -161,6 +161,16 @@ def test_libreoffice_converts_the_report_to_pdf(sqlite_store: str, tmp_path: Pat
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages >= 8  # title, six sections with tables and 15 diagrams, the reference section
+    if shutil.which("pdftotext") is None:
+        return
+    text = subprocess.run(["pdftotext", str(tmp_path / "pdf" / "report.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    numbers = [int(n) for n in re.findall(r"Таблица (\d+)\.", text)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 10  # as printed, in order
+    shots = Path(".ci/artifacts/report-pages")
+    shots.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "pdf" / "report.pdf"),
+                    str(shots / "page")], check=False, timeout=120)  # to look at; kept out of the repository
 
 
 def test_a_config_without_the_region_name_is_warned_about(sqlite_store: str, tmp_path: Path) -> None:

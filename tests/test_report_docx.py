@@ -5,6 +5,7 @@ the Методика's tables 3, 3.1, 4 and 5, consecutive diagrams, masked quot
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from practice_fixtures import APPROVED, REGULATIONS, SERVICES, coefficient, summary_values
@@ -25,6 +26,7 @@ from report_fixtures import (
     find_tables,
     headings,
     section,
+    table_rows,
 )
 
 from reports.recommendations import load_rules
@@ -206,3 +208,57 @@ def test_recommendations_follow_weak_indicators(built_report: BuiltReport, key: 
     value = zags.k_ud if key == "k_ud" else getattr(zags.practice.result, key)
     recs = section(built_report.text(), "6. Рекомендации", "Справочная информация")
     assert (rule.text in recs) is (value < rule.below)
+
+
+# --- print layout ------------------------------------------------------------------------------
+
+def _captions(doc: Any) -> list[str]:
+    return [p.text for p in doc.paragraphs if re.match(r"Таблица \d+\. ", p.text)]
+
+
+def test_tables_are_numbered_once_in_order(built_report: BuiltReport) -> None:
+    captions = _captions(built_report.doc)
+    numbers = [int(re.match(r"Таблица (\d+)\.", c).group(1)) for c in captions]  # type: ignore[union-attr]
+    assert numbers == list(range(1, len(built_report.doc.tables) + 1))
+    assert any(c.endswith("(форма таблицы 3 Методики)") for c in captions)  # the Методика's form is named
+
+
+def test_no_header_word_is_broken(built_report: BuiltReport) -> None:
+    """Every header cell of one column is at least as wide as its longest word needs."""
+    from reports.docx_writer import min_width_cm
+
+    for table in built_report.doc.tables:
+        header = table.rows[0]
+        for cell in header.cells:
+            props = cell._tc.tcPr
+            if props is None or props.gridSpan not in (None, 1) or not cell.text.strip():
+                continue
+            size = cell.paragraphs[0].runs[0].font.size.pt
+            width_cm = cell.width.cm
+            assert width_cm + 0.01 >= min_width_cm(cell.text, size), (cell.text, width_cm)  # twips round
+
+
+def test_rows_never_split_and_tables_end_with_three_rows_together(built_report: BuiltReport) -> None:
+    from docx.oxml.ns import qn
+
+    for table in built_report.doc.tables:
+        rows = table.rows
+        assert all(r._tr.trPr is not None and r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+        kept = [all(p.paragraph_format.keep_with_next for c in r.cells for p in c.paragraphs) for r in rows]
+        assert not kept[-1]  # the table lets the text after it go its way
+        assert all(kept[-4:-1]) if len(rows) >= 4 else all(kept[:-1])
+
+
+def test_office_names_are_merged_not_repeated(built_report: BuiltReport) -> None:
+    (rows,) = find_tables(built_report.doc, "Орган", "Канал обратной связи")
+    table = next(t for t in built_report.doc.tables if table_rows(t) == rows)
+    first = [r.cells[0]._tc for r in table.rows[1:]]
+    assert len(set(map(id, first))) < len(first)  # merged: several rows share one cell
+    assert len({id(tc) for tc in first}) == len(ORGS) - 1  # one cell per monitored office
+
+
+def test_tiny_samples_are_marked_in_the_channel_table(built_report: BuiltReport) -> None:
+    (rows,) = find_tables(built_report.doc, "Орган", "Канал обратной связи")
+    for row in rows[1:]:
+        if row[2].replace("\xa0", "").isdigit() and int(row[2].replace("\xa0", "")) < 30:
+            assert row[5].startswith("мало данных"), row
