@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.tables import (
+    EmployeeMention,
     Feedback,
     IngestRun,
     Organisation,
@@ -203,3 +204,17 @@ def blocked_streak(session: Session, source_id: int, lookback: int = 60,
             break
         streak += 1
     return streak
+
+
+def staff_thanks(session: Session, org_id: int, start: datetime, end: datetime) -> list[tuple[str, int]]:
+    """Staff named in a positive sentence of the office's feedback published in [start, end),
+    with how many items thank each, most thanked first. Personal data: for the admin edition."""
+    name = col(EmployeeMention.name)
+    rows = session.execute(
+        sa_select(name, func.count(func.distinct(col(EmployeeMention.feedback_id))))
+        .join(Feedback, col(Feedback.id) == col(EmployeeMention.feedback_id))
+        .join(Source, col(Source.id) == col(Feedback.source_id))
+        .where(col(Source.org_id) == org_id, col(EmployeeMention.polarity) == "positive",
+               col(Feedback.published_at) >= start, col(Feedback.published_at) < end)
+        .group_by(name).order_by(func.count(func.distinct(col(EmployeeMention.feedback_id))).desc(), name))
+    return [(n, int(c)) for n, c in rows]

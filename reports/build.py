@@ -49,14 +49,15 @@ def check_target(path: Path, suffix: str) -> None:
 
 def build_report(period: Period, docx: Path, xlsx: Path | None = None, org: str | None = None,
                  region: str = "", tz: str = DEFAULT_TIMEZONE, url: str | None = None,
-                 stage: Stage = silent, min_n: int = MIN_SAMPLE) -> Built:
-    """The report for `period` (every organisation or the one named); `stage` reports progress."""
+                 stage: Stage = silent, min_n: int = MIN_SAMPLE, named: bool = False) -> Built:
+    """The report for `period` (every organisation or the one named); `stage` reports progress.
+    `named`: the admin edition, which names the staff citizens thanked (personal data)."""
     check_target(docx, ".docx")
     if xlsx is not None:
         check_target(xlsx, ".xlsx")
     with session_scope(url) as session:
         step = stage("Сбор данных", max(1, len(organisations(session, org))))
-        data = collect(session, period, org, region, tz, progress=lambda _: step(), min_n=min_n)
+        data = collect(session, period, org, region, tz, progress=lambda _: step(), min_n=min_n, named=named)
     if not data.organisations:
         raise UserError("В базе нет организаций: выполните painmap init с конфигурацией и импорт данных.")
     recs = recommend(data)

@@ -79,3 +79,26 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequen
         ax.set_title(title, fontsize=10)
     fig.colorbar(ax.images[0], ax=ax, fraction=0.025, pad=0.01, label="%")
     return _png(fig)
+
+
+def shares(labels: Sequence[str], parts: dict[str, Sequence[float]], colors: Sequence[str]) -> bytes:
+    """One 100 % bar per office split into named parts (each a list of per-office counts),
+    each part labelled with its share when it is wide enough to hold the label."""
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(7.5, 1.0 + 0.5 * n))
+    totals = [sum(values[i] for values in parts.values()) or 1 for i in range(n)]
+    left = [0.0] * n
+    for (name, values), color in zip(parts.items(), colors, strict=False):
+        widths = [100.0 * v / t for v, t in zip(values, totals, strict=True)]
+        ax.barh(range(n), widths, 0.6, left=left, color=color, label=name)
+        for y, (x, w) in enumerate(zip(left, widths, strict=True)):
+            if w >= 7:
+                ax.text(x + w / 2, y, number(w, 1) + "%", ha="center", va="center", fontsize=7,
+                        color="white" if color != GREY else "black")
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.set_yticks(list(range(n)), _wrap(labels))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(parts), frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)

@@ -57,6 +57,7 @@ class OrgReport:
     quotes: dict[str, list[Quote]] = field(default_factory=dict)
     yandex_rating: RatingPoint | None = None  # the public rating as last read by the period's end
     replies: ReplyStats | None = None  # how the office answered its Yandex reviews of the period
+    thanks: list[tuple[str, int]] = field(default_factory=list)  # staff thanked by name: admin edition only
 
     @property
     def status(self) -> str:
@@ -105,6 +106,7 @@ class ReportData:
     tz: str = DEFAULT_TZ
     created: date = field(default_factory=date.today)
     min_n: int = MIN_SAMPLE  # below it a channel's figure is «мало данных»: not interpreted or compared
+    named: bool = False  # the admin edition: staff thanked by name are listed
 
     @property
     def previous(self) -> Period:
@@ -185,7 +187,8 @@ def _practice(session: Session, org_id: int, year: int | None) -> PracticeRows |
 
 
 def collect(session: Session, period: Period, org: str | None = None, region: str = "",
-            tz: str = DEFAULT_TZ, progress: Progress | None = None, min_n: int = MIN_SAMPLE) -> ReportData:
+            tz: str = DEFAULT_TZ, progress: Progress | None = None, min_n: int = MIN_SAMPLE,
+            named: bool = False) -> ReportData:
     """The report's data for one period, every organisation or the one named by code/name."""
     scores = organisation_scores(session, period, org, tz)
     codes = {o.code for o in scores}
@@ -205,8 +208,9 @@ def collect(session: Session, period: Period, org: str | None = None, region: st
             yandex_rating=ratings.get(s.code), replies=replies.get(s.code))
         if report.monitored:
             report.quotes = _quotes(session, org_id, report, period, tz)
+            report.thanks = queries.staff_thanks(session, org_id, *period.utc_bounds(tz))
         reports.append(report)
         if progress:
             progress(s.name)
-    return ReportData(region=region, period=period, organisations=reports, tz=tz, min_n=min_n)
+    return ReportData(region=region, period=period, organisations=reports, tz=tz, min_n=min_n, named=named)
 

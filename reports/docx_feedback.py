@@ -13,7 +13,7 @@ from reports.data import OrgReport, ReportData
 from reports.docx_writer import DocWriter
 from reports.quotes import Quote
 from reports.recommendations import causes
-from reports.tables import channels_grid, pains_grid, table1, table2
+from reports.tables import channels_grid, pains_grid, table1, table2, yandex_grid
 from reports.text import (
     capital,
     count,
@@ -112,6 +112,9 @@ def _channel_part(w: DocWriter, data: ReportData, kind: str) -> None:
         assert channel is not None
         w.bullet(_channel_sentence(org, channel, data.min_n))
     if kind == "yandex":
+        table = yandex_grid(data)
+        if table is not None:
+            w.grid(table)
         for org in data.monitored:
             if org.yandex_rating is not None:
                 w.bullet(_public_rating(org, org.yandex_rating, data.tz))
@@ -228,6 +231,34 @@ def _quote_source(quote: Quote, tz: str) -> str:
     return f"{channel}, {when:%d.%m.%Y}" if isinstance(when, datetime) else channel
 
 
+def staff_part(w: DocWriter, data: ReportData) -> None:
+    """What citizens say about the staff: rude, incompetent, or thanked — the Kaluga report's
+    «Мнения заявителей о сотрудниках», here from the texts. Names only in the admin edition."""
+    orgs = [o for o in data.monitored if o.pains is not None and o.pains.texts]
+    counted = [(o, o.pains.cells["rudeness"].count, o.pains.cells["competence"].count,
+                sum(n for _, n in o.thanks)) for o in orgs if o.pains is not None]
+    counted = [c for c in counted if c[1] + c[2] + c[3]]
+    if not counted:
+        return
+    w.para("Мнения заявителей о сотрудниках (по текстам отзывов): жалобы на грубость и на "
+           "некомпетентность, благодарности сотрудникам.", bold="Сотрудники. ")
+    png = charts.shares([o.name for o, *_ in counted],
+                        {"благодарности": [c[3] for c in counted],
+                         "некомпетентность": [c[2] for c in counted],
+                         "грубость": [c[1] for c in counted]}, [charts.BLUE, charts.GREY, charts.RED])
+    w.figure(png, f"Мнения заявителей о сотрудниках {period_for(data.period)}")
+    for org, *_ in counted:
+        if not org.thanks:
+            continue
+        if data.named:
+            names = join([f"{name} ({n})" for name, n in org.thanks[:10]])
+            w.bullet(f"{org.name}: граждане благодарят сотрудников — {names}.")
+        else:
+            people = count(len(org.thanks), ("сотрудника", "сотрудников", "сотрудников"))
+            w.bullet(f"{org.name}: граждане благодарят по имени {people} (имена — в издании отчета "
+                     "для администратора).")
+
+
 def causes_part(w: DocWriter, data: ReportData) -> None:
     w.heading("2.4. Выводы о качестве услуг и предположительные причины неудовлетворенности", 2)
     phrases = causes()
@@ -263,4 +294,5 @@ def feedback_section(w: DocWriter, data: ReportData) -> None:
     results_part(w, data)
     k_ud_part(w, data)
     pain_map_part(w, data)
+    staff_part(w, data)
     causes_part(w, data)

@@ -133,10 +133,33 @@ def practice_section(w: DocWriter, data: ReportData) -> None:
         png = charts.bars([o.name for o in computed], [o.scores.current.k_pr for o in computed])
         w.figure(png, "Значение коэффициента практики предоставления муниципальных услуг (Кпр) "
                       f"{period_for(data.period)}")
+        timeliness_part(w, data, computed)
     if data.not_monitored:
         w.para(f"Мониторинг не проводился в отношении: {join([o.name for o in data.not_monitored])} "
                "(менее 50 заявлений за отчетный период, п. 4.4 Методики); сведения о работе приведены "
                "в разделе «Справочная информация».")
+
+
+def timeliness_part(w: DocWriter, data: ReportData, orgs: list[OrgReport]) -> None:
+    """When applicants got their result — in time, late, or a refusal — by office (Таблица 3),
+    the diagram the Kaluga report draws from its survey."""
+    counted: list[tuple[OrgReport, int, int, int]] = [
+        (o, sum(r.on_time for r in o.practice.services), sum(r.late for r in o.practice.services),
+         sum(r.refusals for r in o.practice.services)) for o in orgs if o.practice is not None]
+    counted = [c for c in counted if c[1] + c[2] + c[3]]
+    if not counted:
+        return
+    on_time, late, refused = (sum(c[1] for c in counted), sum(c[2] for c in counted),
+                              sum(c[3] for c in counted))
+    total = on_time + late + refused
+    w.para(f"Результат услуги в установленный срок получен по {percent(100 * on_time / total)} заявлений, "
+           f"с нарушением срока — по {percent(100 * late / total)}, отказано — по "
+           f"{percent(100 * refused / total)} (по данным органов, таблица 3 Методики).")
+    png = charts.shares([o.name for o, *_ in counted],
+                        {"в установленный срок": [c[1] for c in counted],
+                         "с нарушением срока": [c[2] for c in counted],
+                         "отказ": [c[3] for c in counted]}, [charts.BLUE, charts.RED, charts.GREY])
+    w.figure(png, f"Сроки получения результата услуги {period_for(data.period)}")
 
 
 REFERENCE_HEADING = ("Справочная информация о работе органов, в отношении которых мониторинг не проводился "

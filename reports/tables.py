@@ -325,6 +325,29 @@ def channels_grid(data: ReportData) -> Grid:
     return grid
 
 
+def yandex_grid(data: ReportData) -> Grid | None:
+    """Yandex Maps per office: the reviews of the period, the public rating, the answers."""
+    grid = Grid("yandex", "Отзывы в Яндекс Картах по органам", data.period.label,
+                flat_heads(["Орган", "Отзывов за период", "Средняя оценка", "Куд, %", "Рейтинг на карточке",
+                            "Отвечено, %", "Негативных без ответа"]),
+                [TEXT, INT, SCORE, PCT, SCORE, PCT, INT], [5.0, 1.9, 1.8, 1.6, 2.2, 1.8, 2.2])
+    for org in data.monitored:
+        c = org.channel("yandex")
+        rating = org.yandex_rating.rating_value if org.yandex_rating is not None else None
+        if (c is None or not c.has_data) and rating is None:
+            continue
+        replies = org.replies
+        grid.rows.append([org.name, c.n if c else None, c.csi if c else None,
+                          c.k_ud if c and not small_sample(c.n, data.min_n) else None, rating,
+                          replies.reply_rate if replies else None,
+                          len(replies.unanswered) if replies else None])
+    if not grid.rows:
+        return None
+    grid.notes.append(f"Куд не приводится, если оценок меньше {data.min_n} (мало данных); рейтинг — "
+                      "как его видят посетители карточки при последнем обходе периода.")
+    return grid
+
+
 def efficiency_grid(data: ReportData) -> Grid:
     grid = Grid("efficiency", "Коэффициент эффективности предоставления муниципальных услуг (Кэф)",
                 data.period.label,

@@ -28,7 +28,7 @@ from ingest.practice.store import store_practice
 from models.db import session_scope
 from models.painmap import PainRow, pain_map
 from models.repo import ensure_organisation, ensure_service, ensure_source
-from models.tables import Classification, Feedback, utcnow
+from models.tables import Classification, EmployeeMention, Feedback, utcnow
 from reports.build import Built, build_report
 from service.scores import OrgScores, organisation_scores
 from vocabulary.periods import parse_period
@@ -98,6 +98,9 @@ def _practice(session: Session, org: Any, period: str, path: Path, **kwargs: Any
     store_practice(session, org, period, read_practice(template_workbook(path, **kwargs)))
 
 
+THANKED = "Петрова Анна Сергеевна"  # a name a citizen thanks: only the admin edition prints it
+
+
 def populate(session: Session, tmp_path: Path) -> None:
     w = Writer(session)
     zags, _ = ensure_organisation(session, "zags", ORGS["zags"])
@@ -116,7 +119,10 @@ def populate(session: Session, tmp_path: Path) -> None:
     w.item(y, "2025-05-06T09:00", rating=3, text="Долгое ожидание в очереди, хотя пришла по записи к "
            "назначенному времени и всё равно ждала час.", categories={"queue": 0.74, "booking": 0.55},
            polarity="negative")
-    w.item(y, "2025-06-07T09:00", rating=5, text=QUEUE_PRAISE, categories={"queue": 0.9}, polarity="positive")
+    praise = w.item(y, "2025-06-07T09:00", rating=5, text=QUEUE_PRAISE, categories={"queue": 0.9},
+                    polarity="positive")
+    session.add(EmployeeMention(feedback_id=praise.id, name=THANKED, polarity="positive",  # type: ignore[arg-type]
+                                sentence=QUEUE_PRAISE))
     w.item(y, "2025-07-08T09:00", rating=2, text=BOOKING, categories={"booking": 0.93}, polarity="negative")
     w.item(y, "2025-08-09T09:00", rating=1, text=RUDE_RAW, masked=RUDE_MASKED, categories={"rudeness": 0.88},
            polarity="negative")

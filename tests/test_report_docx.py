@@ -5,6 +5,7 @@ the Методика's tables 3, 3.1, 4 and 5, consecutive diagrams, masked quot
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from report_fixtures import (
     REGION,
     RUDE_MASKED,
     RUDE_RAW,
+    THANKED,
     BuiltReport,
     archive_strings,
     built_report,
@@ -262,3 +264,26 @@ def test_tiny_samples_are_marked_in_the_channel_table(built_report: BuiltReport)
     for row in rows[1:]:
         if row[2].replace("\xa0", "").isdigit() and int(row[2].replace("\xa0", "")) < 30:
             assert row[5].startswith("мало данных"), row
+
+
+def test_kaluga_diagrams_and_yandex_per_office(built_report: BuiltReport) -> None:
+    text = built_report.text()
+    assert "«Мнения заявителей о сотрудниках за 2025 год»" in text
+    assert "«Сроки получения результата услуги за 2025 год»" in text
+    assert "Результат услуги в установленный срок получен по" in text
+    (rows,) = find_tables(built_report.doc, "Орган", "Отзывов за период")
+    zags = next(r for r in rows if r[0] == ORGS["zags"])
+    assert zags[1] == "10" and zags[2] == "2,80" and zags[3] == "—"  # 10 reviews: no Куд verdict
+
+
+def test_staff_names_only_in_the_admin_edition(built_report: BuiltReport, tmp_path: Path) -> None:
+    from docx import Document
+
+    from reports.build import build_report
+    from vocabulary.periods import parse_period
+
+    public = built_report.text()
+    assert THANKED not in public and "граждане благодарят по имени 1 сотрудника" in public
+    admin = build_report(parse_period("2025"), tmp_path / "admin.docx", region=REGION, named=True)
+    text = "\n".join(p.text for p in Document(str(admin.docx)).paragraphs)
+    assert f"граждане благодарят сотрудников — {THANKED} (1)" in text

@@ -24,6 +24,10 @@ def register(app: typer.Typer) -> None:
                                                               "(по умолчанию — все).")] = None,
         xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Таблицы 1–5 Методики и карта болей "
                                                                  "в файл .xlsx.")] = None,
+        edition: Annotated[str, typer.Option(
+            "--edition", help="public — без имен сотрудников (по умолчанию); admin — с благодарностями "
+                              "сотрудникам по именам (персональные данные, только для администратора).")
+        ] = "public",
     ) -> None:
         """Отчет о результатах мониторинга (п. 5.2 Методики): введение, анализ обратной связи с картой
         болей, анализ практики (таблицы 3, 3.1, 4, 5), эффективность, сравнение с предыдущим периодом,
@@ -33,6 +37,8 @@ def register(app: typer.Typer) -> None:
         from reports.build import build_report, check_target
         from service.scores import resolve_period
 
+        if edition not in ("public", "admin"):
+            raise typer.BadParameter("допустимы public и admin", param_hint="'--edition'")
         chosen = resolve_period(period, start, end)
         check_target(out, ".docx")
         if xlsx is not None:
@@ -50,7 +56,7 @@ def register(app: typer.Typer) -> None:
                 return lambda: bar.advance(task)
 
             built = build_report(chosen, out, xlsx, org, config.region.name, config.region.timezone,
-                                 stage=stage, min_n=config.region.min_sample)
+                                 stage=stage, min_n=config.region.min_sample, named=edition == "admin")
         console.print(f"Отчет {chosen.label}: органов — {built.organisations} (мониторинг проведен — "
                       f"{built.monitored}), диаграмм — {built.figures}, "
                       f"рекомендаций — {built.recommendations}.")
