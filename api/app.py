@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from vocabulary.errors import UserError
+from vocabulary.periods import Period
 from vocabulary.validation import pydantic_message
 
 STATIC = Path(__file__).with_name("static")
+# Writes the period's report as DOCX (and XLSX when given a path); True: the admin edition.
+ReportBuilder = Callable[[Period, Path, Path | None, bool], None]
 
 
 def plotly_js() -> Path:
@@ -24,13 +28,13 @@ def plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def create_served_app() -> FastAPI:
+def create_served_app(report_builder: ReportBuilder | None = None) -> FastAPI:
     """The app as `painmap serve` runs it: it also warms the scores cache in the background."""
     import threading
 
     from service.cache import warm
 
-    app = create_app()
+    app = create_app(report_builder)
 
     @app.on_event("startup")
     def _warm() -> None:
@@ -105,7 +109,9 @@ def _offline_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/vendor/docs/favicon.png")
 
 
-def create_app() -> FastAPI:
+def create_app(report_builder: ReportBuilder | None = None) -> FastAPI:
+    """The API and the pages; `report_builder` (given by `painmap serve`) lets the dashboard
+    offer the period's report for download."""
     from api import pages, v1
 
     app = FastAPI(
@@ -118,6 +124,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     _offline_docs(app)
+    app.state.report_builder = report_builder
 
     _apply_journalled_edits(app)
 

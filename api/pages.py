@@ -409,8 +409,36 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
                   previous_label=current.previous().label, granularity=granularity, channel=channel,
                   granularities=list(GRANULARITIES.items()), channels=list(CHANNEL_NAMES.items()),
                   granularity_name=AXIS_TITLES[granularity], min_n=min_sample(),
+                  can_report=getattr(request.app.state, "report_builder", None) is not None,
+                  is_admin=role_allows(who.role, "admin"),
                   channel_names=CHANNEL_NAMES, periods=_with(available_periods(session), current.key),
                   fmt=number, signed=signed, prev_channel=_prev_channel, prev_small=_prev_small)
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/dashboard/report.{kind}")
+def report_download(request: Request, who: PageCaller, session: DB, kind: str, period: str | None = None,
+                    edition: str = "public") -> Response:
+    """The period's monitoring report, as `painmap report` writes it (takes some seconds)."""
+    import tempfile
+
+    from api.exports import XLSX_TYPE
+
+    builder = getattr(request.app.state, "report_builder", None)
+    if builder is None or kind not in ("docx", "xlsx"):
+        raise HTTPException(404, "Отчет выгружается со страниц painmap serve: DOCX или XLSX.")
+    if edition == "admin" and not role_allows(who.role, "admin"):
+        raise HTTPException(403, "Отчет с именами сотрудников доступен только администратору.")
+    current = period_or_default(session, period)
+    with tempfile.TemporaryDirectory(prefix="painmap-report-") as tmp:
+        docx, xlsx = Path(tmp) / "report.docx", Path(tmp) / "report.xlsx"
+        builder(current, docx, xlsx if kind == "xlsx" else None, edition == "admin")
+        body = (xlsx if kind == "xlsx" else docx).read_bytes()
+    name = quote(f"Отчет_мониторинга_{current.key}.{kind}")
+    return Response(body, media_type=XLSX_TYPE if kind == "xlsx" else DOCX_TYPE,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
 @router.get("/followup")

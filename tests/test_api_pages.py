@@ -258,3 +258,30 @@ def test_painmap_filters_numbers_and_export(site: tuple[TestClient, Seeded]) -> 
     sheet = load_workbook(BytesIO(book.content)).active
     assert sheet is not None and sheet["B1"].value == "Орган"
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"szn"}
+
+
+def test_the_dashboard_offers_the_report(sqlite_store: str) -> None:
+    """As `painmap serve` wires it: the real report builder behind the dashboard's links."""
+    from io import BytesIO
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from flows.web import build_for_pages
+
+    seeded = seed()
+    origin = {"Origin": "http://testserver"}
+    with TestClient(create_app(report_builder=build_for_pages), headers=origin) as client:
+        login(client, seeded.tokens["viewer"])
+        assert 'id="report-docx"' in client.get("/dashboard?period=2025").text
+        docx = client.get("/dashboard/report.docx?period=2025")
+        assert docx.status_code == 200 and "attachment" in docx.headers["content-disposition"]
+        title = [p.text for p in Document(BytesIO(docx.content)).paragraphs[:4]]
+        assert any("за 2025 год" in t for t in title)
+        book = load_workbook(BytesIO(client.get("/dashboard/report.xlsx?period=2025").content))
+        assert book.sheetnames
+        assert client.get("/dashboard/report.docx?period=2025&edition=admin").status_code == 403
+    with TestClient(create_app(), headers=origin) as bare:  # without the builder: no links
+        login(bare, seeded.tokens["viewer"])
+        assert "report-docx" not in bare.get("/dashboard?period=2025").text
+        assert bare.get("/dashboard/report.docx?period=2025").status_code == 404

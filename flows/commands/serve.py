@@ -34,5 +34,5 @@ def register(app: typer.Typer) -> None:
         upgrade()
         console.print(f"painmap: http://{host}:{port}/ (API: /api/v1, документация: /docs). "
                       "Вход по токену: painmap token create --role analyst")
-        uvicorn.run("api.app:create_served_app", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("flows.web:served_app", factory=True, host=host, port=port, workers=workers,
                     log_level="warning")
