@@ -217,7 +217,7 @@ def test_api_docs_render_with_no_network(server: tuple[str, Seeded], browser: ob
 
 @pytest.mark.parametrize("path", ["/painmap?period=2025", "/painmap/cell?org=szn&category=queue&period=2025",
                                   "/dashboard?period=2025", "/incidents", "/labelling?period=2025",
-                                  "/feedback/{q1}"])
+                                  "/feedback/{q1}", "/feedback?period=2025&q=очередь"])
 def test_pages_fit_the_window(server: tuple[str, Seeded], browser: object, path: str) -> None:
     """No horizontal scroll of the page body at 1400 px; a wide table scrolls in its own box."""
     from selenium.webdriver.common.by import By
@@ -230,3 +230,16 @@ def test_pages_fit_the_window(server: tuple[str, Seeded], browser: object, path:
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     shot(driver, "fit-" + path.strip("/").split("?")[0].replace("/", "-").replace("{q1}", "item"))
     assert overflow <= 0
+    # Chart labels drawn whole: every axis label lies inside its chart's drawing.
+    cut = driver.execute_script("""
+        const out = [];
+        for (const svg of document.querySelectorAll(".js-plotly-plot .main-svg")) {
+          const box = svg.getBoundingClientRect();
+          for (const t of svg.querySelectorAll(".xtick text, .ytick text")) {
+            const r = t.getBoundingClientRect();
+            if (r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+                            || r.bottom > box.bottom + 1)) out.push(t.textContent);
+          }
+        }
+        return out;""")
+    assert cut == []
