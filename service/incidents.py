@@ -341,10 +341,10 @@ def _filtered(flt: IncidentFilter, now: datetime) -> Any:
         query = query.where(late)
     elif flt.overdue is False:
         query = query.where(~late)
-    if flt.q:
-        pattern = "%" + flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(col(Incident.title).ilike(pattern, escape="\\"),
-                                col(Incident.comment).ilike(pattern, escape="\\")))
+    if flt.q:  # as the feedback search: «%» and «_» are characters, Cyrillic case folded
+        needle = flt.q.lower()
+        query = query.where(or_(func.lower(col(Incident.title)).contains(needle, autoescape=True),
+                                func.lower(col(Incident.comment)).contains(needle, autoescape=True)))
     return query
 
 
