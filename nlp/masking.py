@@ -261,12 +261,15 @@ def _is_name(group: list[_Word], text: str) -> bool:
     staff_cue = role or prev in {"спасибо", "благодарность", "благодарю"}
     oblique = prev in oblique_prepositions() and not sentence_start_before(before, prev)
     lower = word.text.lower()
-    if info(lower).place and not staff_cue:
+    if info(lower).place and not staff_cue and not (word.kind == "surname" and _acts(text, word)):
         return False
     if word.kind == "name":
         return staff_cue or not sentence_start or info(lower).name_score >= 0.5
     if word.kind == "surname":
-        return staff_cue or oblique or (not sentence_start and info(lower).name_score >= 0.5)
+        # a sentence may open with a surname: «Смирнова из архива даже не выслушала» — when
+        # the dictionary reads the word mostly as a surname, it is one
+        score = info(lower).name_score
+        return staff_cue or oblique or score >= (0.7 if sentence_start else 0.5)
     if word.kind in ("cap", "other"):
         # «сотрудница Лапина», «у врача Лапиной», «к Лапиной»: after a role word or a governing
         # preposition a surname-shaped word is a name even when the dictionary knows it as a
@@ -274,8 +277,18 @@ def _is_name(group: list[_Word], text: str) -> bool:
         shaped = bool(_SURNAME_END.search(lower.replace("ё", "е"))) or _noun_surname_shape(word.text)
         if word.kind == "other":
             return staff_cue or oblique
-        return (staff_cue and (shaped or not info(lower).known)) or (oblique and shaped)
+        # «Ткаченко спасибо», «Лавриненко грубит»: a word no dictionary knows, shaped as a
+        # surname, opening a short comment
+        unknown_surname = shaped and not info(lower).known
+        return (staff_cue and (shaped or not info(lower).known)) or (oblique and shaped) or unknown_surname
     return False
+
+
+def _acts(text: str, word: _Word) -> bool:
+    """The word is followed by a verb: a person doing something («Зуева разговаривала»), not
+    a place that shares its name with a surname."""
+    following = re.match(r"\s+([а-яё]+)", text[word.stop:].lower())
+    return following is not None and info(following.group(1)).pos == "VERB"
 
 
 _OBLIQUE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын)(?:а|ой|у|ым|ым|ом|е)$")
