@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from starlette.datastructures import FormData
 
 from api.deps import COOKIE, Caller, get_session
-from api.exports import FEEDBACK_COLUMNS, incident_export, painmap_rows, rows_export
+from api.exports import FEEDBACK_COLUMNS, incident_export, painmap_rows, rows_export, table_export
 from api.queries import FeedbackFilter, evidence_text, get_feedback, list_feedback, queue_item
 from api.tokens import ROLE_NAMES, lookup, role_allows
 from models.edits import QUEUED, LabelEdit, save_labels
@@ -32,6 +32,7 @@ from service.painmap import pain_map_of
 from service.periods import available_periods, latest_period
 from service.ratings import yandex_overview
 from service.region import min_sample, timezone
+from service.scores import CSV_HEADERS_RU, scores_rows
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
 from vocabulary.errors import UserError
@@ -416,6 +417,18 @@ def dashboard_page(request: Request, who: PageCaller, session: DB, period: str |
 
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/dashboard/export.{kind}")
+def scores_export(who: PageCaller, session: DB, kind: str, period: str | None = None) -> Response:
+    """The dashboard's table of coefficients as CSV/XLSX (the rows of the API's export)."""
+    from service.cache import scores_for
+
+    if kind not in ("csv", "xlsx"):
+        raise HTTPException(404, "Выгрузка бывает в CSV или XLSX.")
+    current = period_or_default(session, period)
+    return table_export(list(CSV_HEADERS_RU), scores_rows(scores_for(session, current, None)),
+                        f"scores_{current.key}", kind, "Коэффициенты")
 
 
 @router.get("/dashboard/report.{kind}")

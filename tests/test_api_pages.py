@@ -285,3 +285,12 @@ def test_the_dashboard_offers_the_report(sqlite_store: str) -> None:
         login(bare, seeded.tokens["viewer"])
         assert "report-docx" not in bare.get("/dashboard?period=2025").text
         assert bare.get("/dashboard/report.docx?period=2025").status_code == 404
+
+
+def test_the_dashboard_table_exports(site: tuple[TestClient, Seeded]) -> None:
+    client, seeded = site
+    login(client, seeded.tokens["viewer"])
+    assert 'id="export-xlsx"' in client.get("/dashboard?period=2025").text
+    text = client.get("/dashboard/export.csv?period=2025").content.decode("utf-8-sig")
+    assert text.startswith("Орган;Период;Показатель;n;CSI;Значение, %")
+    assert ";k_ud;" in text and "," in text.splitlines()[1]
