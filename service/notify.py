@@ -351,5 +351,6 @@ def send_notifications(config: AppConfig, urgent: list[int], changes: list[dict[
         planned = plan(session, config, urgent, changes, now)
     with session_scope() as session:
         done = deliver(session, config)
-    return {**done.as_dict(), "new": planned,
+    used = sorted({t for r in config.notify.recipients for t in transports(config.notify, r)})
+    return {**done.as_dict(), "new": planned, "transports": used,
             "outbox": str(config.resolve(config.notify.outbox)) if config.notify.outbox else None}

@@ -61,7 +61,7 @@ def test_demo_run_then_an_idle_second_run(sqlite_store: str, region: Path) -> No
     assert signals == ["Всплеск жалоб", "Плохая оценка", "Плохая оценка", "Плохая оценка"], incidents
     assert {i["responsible"] for i in incidents["items"]} == {"Начальник управления ЗАГС"}
     outbox = sorted(p.name for p in (region / "outbox").glob("*.eml"))
-    assert first["notifications"]["failed"] == 0
+    assert first["notifications"]["failed"] == 0 and first["notifications"]["transports"] == ["outbox"]
     assert sum(name.startswith("digest_") for name in outbox) == 2  # the monitoring office and the ЗАГС
     assert sum(name.startswith("now_") for name in outbox) == 6  # three «Плохо» to each of them
     assert first["classified"]["classified"] > 5000

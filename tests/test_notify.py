@@ -137,6 +137,7 @@ def test_digests_and_immediate_messages_arrive_once(incidents: dict[str, int], s
              "after": (84.5, None, None)}
     sent = send_notifications(config, urgent, [moved], NOW)
     assert sent["failed"] == 0 and sent["errors"] == []
+    assert sent["transports"] == ["email", "outbox", "webhook"]
     by_person: dict[str, list[EmailMessage]] = {}
     for message in box.messages:
         by_person.setdefault(str(message["To"]), []).append(message)

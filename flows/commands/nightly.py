@@ -180,6 +180,10 @@ def _print_incidents(incidents: dict[str, Any], notifications: dict[str, Any]) -
     if notifications.get("status") == "failed":
         console.print(f"[red]Уведомления не отправлены: {notifications.get('detail')}[/red]")
     elif "sent" in notifications:
+        if notifications.get("transports") == ["outbox"]:  # nothing leaves the machine (the demo)
+            console.print(f"Уведомления: новых {notifications['new']}; SMTP и webhook не настроены — "
+                          f"письма записаны в {notifications['outbox']}.")
+            return
         where = f"; копии писем — в {notifications['outbox']}" if notifications.get("outbox") else ""
         console.print(f"Уведомления: новых {notifications['new']}, отправлено {notifications['sent']}, "
                       f"не доставлено {notifications['failed']}{where}.")
