@@ -16,6 +16,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 PG_ENV = "PAINMAP_TEST_POSTGRES_URL"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The heavy tests first: a six-minute test started last would keep one worker busy long
+    after the other has finished (`make test` runs on two workers)."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 def _reset_store_caches() -> None:
     from models.db import dispose_engines
     from models.settings import get_settings

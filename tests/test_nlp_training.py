@@ -84,6 +84,7 @@ def test_version_changes_with_the_data(tmp_path: Path, small_corpus: Path) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_retraining_reproduces_the_shipped_model(tmp_path: Path) -> None:
     """`painmap train` on the repository's corpus gives the model that ships in the package."""
     shipped = PainModel.load()
