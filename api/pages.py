@@ -317,8 +317,7 @@ def labelling_page(request: Request, who: PageCaller, session: DB, period: str |
         shown["published"] = _when(shown["published_at"])
         shown["html"] = highlight(shown["text"] or "", shown["evidence"])
         shown["channel_name"] = CHANNEL_NAMES.get(shown["channel"], shown["channel"])
-    orgs = session.execute(select(col(Organisation.code), col(Organisation.name))
-                           .order_by(col(Organisation.name))).all()
+    orgs = _orgs(session)
     link = lambda **kw: _queue_url(org, current.key, **kw)  # noqa: E731
     return render(request, "labelling.html", who, nav="labelling", item=shown, pos=position,
                   period=current.key, period_label=current.label, org=org, orgs=orgs,
@@ -478,8 +477,7 @@ def incidents_page(request: Request, who: PageCaller, session: DB, org: str = ""
     total, items = list_incidents(session, flt, PAGE_SIZE, offset)
     for item in items:
         item["created"], item["due"] = _local_time(item["created_at"]), _local_time(item["deadline"])
-    orgs = session.execute(select(col(Organisation.code), col(Organisation.name))
-                           .order_by(col(Organisation.name))).all()
+    orgs = _orgs(session)
     query = urlencode({k: v for k, v in (("org", org), ("status", status), ("signal", signal),
                                           ("overdue", overdue), ("q", q)) if v})
     return render(request, "incidents.html", who, nav="incidents", items=items, total=total, flt=flt,
