@@ -7,10 +7,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
 
@@ -18,6 +16,7 @@ from models.painmap import PainRow
 from service.region import timezone
 from vocabulary.categories import CATEGORY_NAMES
 from vocabulary.cells import csv_cell, xlsx_put
+from vocabulary.dates import local_minute
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -119,12 +118,10 @@ INCIDENT_COLUMNS = (("id", "№"), ("created_at", "Создан"), ("org_name", 
 
 def incident_export(rows: list[dict[str, Any]], format: str) -> Response:
     """The incidents as the office's table: Russian headers, local times."""
-    tz = ZoneInfo(timezone())
+    tz = timezone()
 
     def cell(row: dict[str, Any], key: str) -> Any:
-        if key in ("created_at", "deadline"):
-            return datetime.fromisoformat(row[key]).astimezone(tz).strftime("%d.%m.%Y %H:%M")
-        return row[key]
+        return local_minute(row[key], tz) if key in ("created_at", "deadline") else row[key]
 
     headers = [title for _, title in INCIDENT_COLUMNS]
     return table_export(headers, [[cell(r, key) for key, _ in INCIDENT_COLUMNS] for r in rows], "incidents",

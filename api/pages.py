@@ -35,6 +35,7 @@ from service.region import min_sample, timezone
 from service.scores import CSV_HEADERS_RU, scores_rows
 from vocabulary.categories import CATEGORIES, CATEGORY_NAMES, POLARITIES, POLARITY_NAMES
 from vocabulary.channels import CHANNEL_NAMES
+from vocabulary.dates import local_minute
 from vocabulary.errors import UserError
 from vocabulary.incidents import SIGNAL_NAMES, SIGNALS, STATUS_NAMES, STATUSES
 from vocabulary.numbers import number, short, signed
@@ -467,7 +468,7 @@ def _incident_filter(org: str, status: str, signal: str, overdue: str, q: str) -
 
 
 def _local_time(value: str) -> str:
-    return datetime.fromisoformat(value).astimezone(ZoneInfo(timezone())).strftime("%d.%m.%Y %H:%M")
+    return local_minute(value, timezone())
 
 
 @router.get("/incidents", response_class=HTMLResponse)

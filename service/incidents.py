@@ -393,17 +393,14 @@ def is_overdue(incident: Incident, now: datetime) -> bool:
 
 def get_incident(session: Session, incident_id: int, now: datetime | None = None) -> dict[str, Any] | None:
     """One incident with its history, oldest line first."""
-    now = now or datetime.now(UTC)
-    row = session.execute(select(Incident, col(Organisation.code), col(Organisation.name))
-                          .join(Organisation, col(Organisation.id) == col(Incident.org_id))
-                          .where(col(Incident.id) == incident_id)).first()
-    if row is None:
+    found = incident_rows(session, now or datetime.now(UTC), [incident_id])
+    if not found:
         return None
     events = session.execute(select(IncidentEvent).where(col(IncidentEvent.incident_id) == incident_id)
                              .order_by(col(IncidentEvent.at), col(IncidentEvent.id))).scalars()
     history = [{"at": e.at.isoformat(), "author": e.author, "action": e.action,
                 "from_status": e.from_status, "to_status": e.to_status, "comment": e.comment} for e in events]
-    return {**as_row(row[0], row[1], row[2], now), "history": history}
+    return {**found[0], "history": history}
 
 
 def open_counts(session: Session, now: datetime) -> dict[str, int]:

@@ -42,6 +42,7 @@ from models.config import AppConfig, NotifyConfig, Recipient
 from models.tables import Notification
 from service.incidents import incident_rows
 from vocabulary.channels import CHANNEL_NAMES
+from vocabulary.dates import local_minute
 from vocabulary.numbers import number
 
 log = logging.getLogger("painmap.notify")
@@ -125,14 +126,11 @@ def _add(session: Session, key: str, kind: str, recipient: Recipient, subject: s
 
 # --- composing (Russian, plain text + HTML) ----------------------------------------------------
 
-def _local(value: str, zone: ZoneInfo) -> str:
-    return datetime.fromisoformat(value).astimezone(zone).strftime("%d.%m.%Y %H:%M")
-
-
 def _line(row: dict[str, Any], zone: ZoneInfo) -> str:
     late = " — ПРОСРОЧЕН" if row["overdue"] else ""
+    owner = row["responsible"] or "—"
     return (f"№ {row['id']} · {row['org_name']} · {row['signal_name']}: {row['title']} · "
-            f"срок до {_local(row['deadline'], zone)}{late} · ответственный: {row['responsible'] or '—'}")
+            f"срок до {local_minute(row['deadline'], zone)}{late} · ответственный: {owner}")
 
 
 def _link(base_url: str | None, path: str) -> str:
@@ -151,7 +149,7 @@ Composed = tuple[str, str, str, dict[str, Any]]  # subject, text, HTML, webhook 
 
 def _immediate(row: dict[str, Any], zone: ZoneInfo, base_url: str | None) -> Composed:
     facts = row["facts"]
-    when = _local(facts["published_at"], zone) if facts.get("published_at") else ""
+    when = local_minute(facts["published_at"], zone) if facts.get("published_at") else ""
     channel = CHANNEL_NAMES.get(facts.get("channel", ""), "")
     subject = f"painmap: {row['title']} — {row['org_name']}, {when}".strip(", ")
     link = _link(base_url, f"/incidents/{row['id']}")
@@ -159,7 +157,7 @@ def _immediate(row: dict[str, Any], zone: ZoneInfo, base_url: str | None) -> Com
     if facts.get("text"):
         lines.append(f"Комментарий заявителя: «{facts['text']}»")
     lines += [f"Инцидент № {row['id']}, ответственный: {row['responsible'] or '—'}, "
-              f"срок до {_local(row['deadline'], zone)}.", f"Открыть: {link}"]
+              f"срок до {local_minute(row['deadline'], zone)}.", f"Открыть: {link}"]
     html = "".join(f"<p>{escape(x)}</p>" for x in lines[:-1])
     html += f'<p><a href="{escape(link)}">Открыть инцидент</a></p>'
     payload = {"kind": "immediate", "incident": _public(row)}

@@ -50,3 +50,9 @@ class DateWindow:
 
     def years(self) -> range:
         return range(self.earliest.year, self.last().year + 1)
+
+
+def local_minute(moment: str | datetime, tz: str | ZoneInfo) -> str:
+    """A stored moment (ISO text or aware datetime) as the region reads it: «08.12.2026 14:05»."""
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value.astimezone(tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")

@@ -148,19 +148,16 @@ def _print_pos_facts(classified: dict[str, Any]) -> None:
 
 def incidents_table(incidents: dict[str, Any]) -> Table:
     """The incidents this run opened: number, office, signal, what, deadline, owner."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from service.region import timezone
+    from vocabulary.dates import local_minute
 
     table = Table(title="Новые инциденты", title_justify="left")
     for column in ("№", "Орган", "Сигнал", "Что случилось", "Срок", "Ответственный"):
         table.add_column(column, justify="right" if column == "№" else "left")
-    tz = ZoneInfo(timezone())
+    tz = timezone()
     for item in incidents["items"][:30]:
-        deadline = datetime.fromisoformat(item["deadline"]).astimezone(tz)
         table.add_row(str(item["id"]), item["org_name"], item["signal_name"], item["title"],
-                      f"{deadline:%d.%m.%Y %H:%M}", item["responsible"] or "—")
+                      local_minute(item["deadline"], tz), item["responsible"] or "—")
     if len(incidents["items"]) > 30:
         table.caption = f"и ещё {len(incidents['items']) - 30} — страница «Инциденты»"
     return table
