@@ -9,7 +9,10 @@ source is recorded as such and the others still complete.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -21,8 +24,10 @@ from prefect.cache_policies import NONE as NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.schedules import Cron
 
+from crawlers.identity import Identity, identity_from
 from crawlers.yandex.page import BY_TIME, RANKINGS
 from crawlers.yandex.run import CrawlJob, CrawlResult, crawl_many, endpoint, merge
+from flows.fleet import holder_name, launch_helpers, online_workers, settle_helpers, work, worker_of
 from ingest.drops import import_new_files, new_files
 from ingest.importers import import_pos_api, options_from
 from ingest.pipeline import IngestResult
@@ -37,9 +42,18 @@ from ingest.runs import (
     source_id_of,
 )
 from ingest.yandex import SourceCrawl, crawl_into_source, ingest_crawl, kept_cookies
+from models import shards
 from models.config import AppConfig, OrganisationConfig, SourceConfig, load_config, prepare_store
 from models.locks import held
-from nlp.batch import BatchCounts, classify_pending, count_pending, pending_pages, store_page
+from models.shards import Taken
+from nlp.batch import (
+    BatchCounts,
+    classify_pending,
+    count_pending,
+    pending_pages,
+    pending_ranges,
+    store_page,
+)
 from nlp.classifier import Classifier, Result
 from nlp.registry import RetrainPlan, active_model
 from nlp.registry import retrain as run_retrain
@@ -66,6 +80,8 @@ class SourceOutcome:
     detail: str | None = None
     blocked_nights: int = 0  # runs in a row this source has been blocked, this one included
     seconds: float = 0.0
+    worker: str | None = None  # the crawl identity of the worker that did it
+    attempts: int = 1  # more than 1: a worker was lost on it and another one redid it
     changed_ids: list[int] = field(default_factory=list)
 
     def add(self, result: IngestResult | SourceCrawl) -> None:
@@ -111,13 +127,14 @@ def ingest_files(config: AppConfig, src: SourceConfig, source_id: int, out: Sour
 
 
 @task(name="crawl-yandex", cache_policy=NO_CACHE)
-def crawl_yandex_sources(config: AppConfig,
-                         sources: list[tuple[OrganisationConfig, SourceConfig]]) -> dict[str, CrawlResult]:
-    """Every Yandex source of the run in one crawler process per endpoint, one organisation
-    after another (politeness holds: one request at a time). Incremental: each stops at the
-    first page with nothing newer than its newest stored review; a source with nothing
-    stored yet reads every sort order. Per source the result is then stored by its own
-    task; one that failed here is crawled again there."""
+def crawl_yandex_sources(config: AppConfig, sources: list[tuple[OrganisationConfig, SourceConfig]],
+                         identity: Identity) -> dict[str, CrawlResult]:
+    """The Yandex sources of a task in one crawler process per endpoint, one organisation
+    after another, as this worker's crawl identity (politeness holds per host and identity
+    across the fleet). Incremental: each stops at the first page with nothing newer than its
+    newest stored review; a source with nothing stored yet reads every sort order. Per
+    source the result is then stored by its own task; one that failed here is crawled
+    again there."""
 
     replay_dir = config.resolve(config.replay.dir) if config.replay else None
     groups: dict[tuple[Any, Any], list[tuple[str, SourceConfig, int]]] = {}
@@ -129,31 +146,32 @@ def crawl_yandex_sources(config: AppConfig,
     for (base_setting, delay), members in groups.items():
         crawlable = [m for m in members if m[1].external_id]
         with endpoint(base_setting, replay_dir) as base_url:
-            plans = [_jobs(src, base_url, source_id) for _, src, source_id in crawlable]
+            plans = [_jobs(src, base_url, source_id, identity) for _, src, source_id in crawlable]
             pause = float(delay) if delay is not None else None
-            results = crawl_many([j for plan in plans for j in plan], pause)
+            results = crawl_many([j for plan in plans for j in plan], pause, identity=identity)
         for (name, _, _), plan in zip(crawlable, plans, strict=True):
             fetched[name] = merge(results[:len(plan)])
             results = results[len(plan):]
     return fetched
 
 
-def _jobs(src: SourceConfig, base_url: str, source_id: int) -> list[CrawlJob]:
-    """Newest first since the newest stored review, with the cookies the site gave last
-    time; every sort order for a new source."""
-    settings, since, cookies = src.settings(), latest_published_at(source_id), kept_cookies(source_id)
+def _jobs(src: SourceConfig, base_url: str, source_id: int, identity: Identity) -> list[CrawlJob]:
+    """Newest first since the newest stored review, with the cookies the site gave this
+    identity last time; every sort order for a new source."""
+    settings, since = src.settings(), latest_published_at(source_id)
+    cookies = kept_cookies(source_id, identity=identity)
     rankings = RANKINGS if since is None else (BY_TIME,)
     return [CrawlJob(src.external_id or "", base_url, settings.get("max_pages"), since, settings.get("slug"),
                      ranking, cookies, settings.get("strategy", "pages")) for ranking in rankings]
 
 
 def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: SourceOutcome,
-                 fetched: CrawlResult | None = None) -> None:
+                 identity: Identity, fetched: CrawlResult | None = None) -> None:
     """Store the batch's result for this source, or crawl it alone (a retry, a batch failure)."""
 
     settings = src.settings()
     if fetched is not None and fetched.error is None:
-        result = ingest_crawl(source_id, fetched, slug=settings.get("slug"))
+        result = ingest_crawl(source_id, fetched, slug=settings.get("slug"), identity=identity)
     else:
         replay_dir = config.resolve(config.replay.dir) if config.replay else None
         with endpoint(settings.get("base_url"), replay_dir) as base_url:
@@ -161,7 +179,7 @@ def crawl_yandex(config: AppConfig, src: SourceConfig, source_id: int, out: Sour
             result = crawl_into_source(source_id, src.external_id or "", base_url=base_url,
                                        max_pages=settings.get("max_pages"), slug=settings.get("slug"),
                                        delay=float(delay) if delay is not None else None,
-                                       strategy=settings.get("strategy", "pages"))
+                                       strategy=settings.get("strategy", "pages"), identity=identity)
     out.add(result)
     if result.status == "blocked":
         raise SourceBlocked(result.note or "капча")
@@ -175,7 +193,7 @@ def pull_pos_api(src: SourceConfig, source_id: int, out: SourceOutcome) -> None:
 
 
 @task(name="ingest-source", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
+def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig, identity: Identity,
                   fetched: CrawlResult | None = None) -> SourceOutcome:
     """One source, whatever its channel. A captcha is not retried: the source is blocked."""
     logger = get_run_logger()
@@ -184,7 +202,7 @@ def ingest_source(config: AppConfig, org: OrganisationConfig, src: SourceConfig,
     source_id = source_id_of(org.code, src.name)
     try:
         if src.kind == "yandex":
-            crawl_yandex(config, src, source_id, out, fetched)
+            crawl_yandex(config, src, source_id, out, identity, fetched)
         elif is_file_source(src) or src.kind != "pos":
             ingest_files(config, src, source_id, out)
         else:
@@ -264,21 +282,28 @@ def retrain(config: AppConfig) -> dict[str, Any]:
     return outcome.as_dict()
 
 
-@task(name="classify", cache_policy=NO_CACHE)
-def classify(config: AppConfig) -> dict[str, Any]:
-    """Categories, polarity, masking and mentions for every new or changed item."""
+def classify_share(config: AppConfig, lo: int, hi: int) -> dict[str, Any]:
+    """Categories, polarity, masking and mentions for the new or changed items of one share
+    of the backlog (lo < id ≤ hi), with this process's copy of the model."""
 
-    logger = get_run_logger()
-    last = [0]
-
-    def progress(done: int, total: int) -> None:
-        if done - last[0] >= 5000 or done == total:
-            logger.info("Классификация: %d из %d", done, total)
-            last[0] = done
-
-    counts = classify_pending(batch_size=config.nlp.batch_size, ner=config.nlp.ner,
-                              model_path=_model_path(config), progress=progress)
+    counts = classify_pending(batch_size=config.nlp.batch_size, id_range=(lo, hi),
+                              classifier=_classifier(_model_path(config), config.nlp.ner))
+    get_run_logger().info("Классификация, доля %d–%d: %d", lo + 1, hi, counts.classified)
     return counts.as_dict()
+
+
+def classify_night(config: AppConfig, night: str, holder: str, dispatch: Callable[[Taken], dict[str, Any]],
+                   give_up: Callable[[Taken], dict[str, Any]]) -> dict[str, Any]:
+    """The backlog cut into shares (`[fleet] classify_chunk` items) that this process and the
+    night's helpers classify side by side: no item is in two shares, and a lost worker's
+    share goes to another (what it stored already is no longer pending)."""
+
+    ranges = pending_ranges(config.fleet.classify_chunk)
+    ids = set(shards.plan(night, [(CLASSIFY, {"lo": lo, "hi": hi}) for lo, hi in ranges]))
+    get_run_logger().info("Классификация: к обработке %d, долей %d", count_pending(), len(ranges))
+    work(night, holder, config.fleet.lease_seconds, dispatch, give_up, kind=CLASSIFY)
+    parts = [t.result for t in shards.tasks(night, CLASSIFY) if t.id in ids]
+    return BatchCounts.total(parts, _classifier(_model_path(config), config.nlp.ner).version).as_dict()
 
 
 @lru_cache(maxsize=2)
@@ -383,7 +408,109 @@ class Stopwatch:
         self._last = now
 
 
-# --- the flow ---------------------------------------------------------------------------------
+# --- the night's tasks -----------------------------------------------------------------------
+
+SOURCES, CLASSIFY = "sources", "classify"
+
+
+def plan_sources(config: AppConfig, chosen: list[tuple[OrganisationConfig, SourceConfig]]
+                 ) -> list[tuple[str, dict[str, Any]]]:
+    """The night's sources as tasks: the Yandex ones of one endpoint `[fleet] batch` at a
+    time (one crawler process each), first, since they take longest; every other source
+    on its own."""
+    groups: dict[tuple[Any, Any], list[str]] = {}
+    others = []
+    for org, src in chosen:
+        name = f"{org.code}/{src.name}"
+        if src.kind == "yandex":
+            settings = src.settings()
+            groups.setdefault((settings.get("base_url"), settings.get("delay")), []).append(name)
+        else:
+            others.append(name)
+    size = config.fleet.batch
+    batches = [names[i:i + size] for names in groups.values() for i in range(0, len(names), size)]
+    return [(SOURCES, {"sources": batch}) for batch in [*batches, *([n] for n in others)]]
+
+
+def run_sources(config: AppConfig, names: list[str], identity: Identity) -> list[SourceOutcome]:
+    """One task's sources: its Yandex ones crawled in one batch, then each source stored (or,
+    for files and APIs, ingested) by its own Prefect task with retries and a timeout."""
+    logger = get_run_logger()
+    known = {f"{o.code}/{s.name}": (o, s) for o, s in config.sources()}
+    pairs = [known[n] for n in names if n in known]
+    batch = crawl_yandex_sources(config, [(o, s) for o, s in pairs if s.kind == "yandex"], identity,
+                                 return_state=True)
+    # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.
+    crawled: dict[str, CrawlResult] = batch.result() if batch.is_completed() else {}
+    outcomes = []
+    for org, src in pairs:
+        settings = src.settings()
+        state = ingest_source.with_options(
+            timeout_seconds=float(settings.get("timeout", 3600)),
+            retries=int(settings.get("retries", 2)),
+            retry_delay_seconds=float(settings.get("retry_delay", 5)),
+            task_run_name=f"ingest-{org.code}-{src.name}",
+        )(config, org, src, identity, crawled.get(f"{org.code}/{src.name}"), return_state=True)
+        if state.is_completed():
+            outcomes.append(state.result())
+        else:
+            error = _error_text(state)
+            logger.error("%s/%s: ошибка: %s", org.code, src.name, error)
+            _mark_failed(org.code, src.name, error)
+            outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
+    return outcomes
+
+
+def tasks_of(config: AppConfig, identity: Identity) -> tuple[Callable[[Taken], dict[str, Any]],
+                                                             Callable[[Taken], dict[str, Any]]]:
+    """How this worker does a task of the night, and what a task that failed too often says."""
+
+    def dispatch(taken: Taken) -> dict[str, Any]:
+        if taken.kind == CLASSIFY:
+            return classify_share(config, taken.payload["lo"], taken.payload["hi"])
+        outcomes = run_sources(config, taken.payload["sources"], identity)
+        ids = [i for o in outcomes for i in o.changed_ids]
+        return {"outcomes": [o.summary() for o in outcomes],
+                "days": sorted(d.isoformat() for d in changed_days(ids, config.region.timezone))}
+
+    def give_up(taken: Taken) -> dict[str, Any]:
+        detail = f"задача не выполнена за {taken.attempts - 1} попыток: рабочие терялись на ней"
+        if taken.kind == CLASSIFY:
+            return {"classified": 0, "error": detail}
+        kinds = {f"{o.code}/{s.name}": s.kind for o, s in config.sources()}
+        return {"outcomes": [SourceOutcome(n.split("/", 1)[0], n.split("/", 1)[-1], kinds.get(n, "?"),
+                                           status="failed", detail=detail).summary()
+                             for n in taken.payload["sources"]],
+                "days": []}
+
+    return dispatch, give_up
+
+
+def gathered(night: str) -> tuple[list[SourceOutcome], set[date], list[dict[str, Any]]]:
+    """Every source task's outcomes, whoever did it; the days they changed; the takeovers."""
+    outcomes, days, takeovers = [], set(), []
+    fields = {f.name for f in dataclasses.fields(SourceOutcome)}
+    for t in shards.tasks(night, SOURCES):
+        worker = worker_of(t.holders[-1]) if t.holders else None
+        for data in t.result.get("outcomes", []):
+            out = SourceOutcome(**{k: v for k, v in data.items() if k in fields})
+            out.worker, out.attempts = worker, t.attempts
+            outcomes.append(out)
+        days |= {date.fromisoformat(d) for d in t.result.get("days", [])}
+        if len(t.holders) > 1:
+            takeovers.append({"sources": t.payload["sources"], "by": worker,
+                              "from": [worker_of(h) for h in t.holders[:-1]]})
+    return outcomes, days, takeovers
+
+
+def new_night() -> str:
+    """The night's key: the coordinator's flow run id (a fresh one outside Prefect)."""
+    from prefect.runtime import flow_run
+
+    return str(flow_run.get_id() or uuid.uuid4())
+
+
+# --- the flows --------------------------------------------------------------------------------
 
 def selected(config: AppConfig, only: str | None) -> list[tuple[OrganisationConfig, SourceConfig]]:
     chosen = [(o, s) for o, s in config.sources() if s.enabled and
@@ -393,65 +520,77 @@ def selected(config: AppConfig, only: str | None) -> list[tuple[OrganisationConf
     return chosen
 
 
-@flow(name="painmap-nightly", log_prints=False)
-def nightly_flow(config_path: str | None = None, source: str | None = None,
-                 parallel: bool = False) -> dict[str, Any]:
+def idle_sources(config: AppConfig,
+                 chosen: list[tuple[OrganisationConfig, SourceConfig]]) -> list[SourceOutcome]:
+    """Sources with nothing to do tonight, taken out of `chosen`: a Yandex card resting
+    after nights of captchas, a drop folder with no new file (no task to run for it)."""
     logger = get_run_logger()
-    clock = Stopwatch()
-    config = load_config(Path(config_path) if config_path else None)
-    with held("nightly", "Ночной прогон"):  # two runs would classify the same items twice
-        prepare(config)
-        clock.lap("prepare")
-        outcomes: list[SourceOutcome] = []
-        chosen = selected(config, source)
-        for org, src in [(o, s) for o, s in chosen if s.kind == "yandex"]:
-            pause = resting(source_id_of(org.code, src.name))
+    outcomes = []
+    for org, src in list(chosen):
+        source_id = source_id_of(org.code, src.name)
+        if src.kind == "yandex":
+            pause = resting(source_id)
             if pause is not None:  # blocked night after night: give the site a rest
                 logger.warning("%s/%s: пропущен — %s", org.code, src.name, pause)
                 outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="skipped", detail=pause))
                 chosen.remove((org, src))
-        batch = crawl_yandex_sources(config, [(o, s) for o, s in chosen if s.kind == "yandex"],
-                                     return_state=True)
-        # A batch that could not run at all leaves each Yandex source to crawl (and fail) alone.
-        crawled: dict[str, CrawlResult] = batch.result() if batch.is_completed() else {}
-        for org, src in chosen:
-            settings = src.settings()
-            if is_file_source(src) and src.path:
-                fresh, skipped = new_files(source_id_of(org.code, src.name), config.resolve(src.path))
-                if not fresh:  # nothing new in the drop folder: no task to run
-                    outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="unchanged",
-                                                  files_skipped=skipped))
-                    continue
-            state = ingest_source.with_options(
-                timeout_seconds=float(settings.get("timeout", 3600)),
-                retries=int(settings.get("retries", 2)),
-                retry_delay_seconds=float(settings.get("retry_delay", 5)),
-                task_run_name=f"ingest-{org.code}-{src.name}",
-            )(config, org, src, crawled.get(f"{org.code}/{src.name}"), return_state=True)
-            if state.is_completed():
-                outcomes.append(state.result())
-            else:
-                error = _error_text(state)
-                logger.error("%s/%s: ошибка: %s", org.code, src.name, error)
-                _mark_failed(org.code, src.name, error)
-                outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="failed", detail=error))
-        clock.lap("ingest")
-        practice = import_practice(config) if source is None else []
-        clock.lap("practice")
-        classified = classify_parallel(config) if parallel else classify(config)
-        clock.lap("classify")
-        retrained = retrain(config) if source is None else {"status": "skipped"}
-        if retrained["status"] == "accepted":  # the new model reads every item again
-            _classifier.cache_clear()
-            again = classify_parallel(config) if parallel else classify(config)
-            classified["reclassified"] = again["classified"]
-        clock.lap("retrain")
-        ids = [i for o in outcomes for i in o.changed_ids]
+        elif is_file_source(src) and src.path:
+            fresh, skipped = new_files(source_id, config.resolve(src.path))
+            if not fresh:
+                outcomes.append(SourceOutcome(org.code, src.name, src.kind, status="unchanged",
+                                              files_skipped=skipped))
+                chosen.remove((org, src))
+    return outcomes
+
+
+@flow(name="painmap-nightly", log_prints=False)
+def nightly_flow(config_path: str | None = None, source: str | None = None,
+                 parallel: bool = False, shards_wanted: int | None = None) -> dict[str, Any]:
+    """The night. `shards_wanted` — None: this process does all the work; 0: one share per
+    online worker of the `[fleet] pool` (this one included); N: N shares."""
+    logger = get_run_logger()
+    clock = Stopwatch()
+    config = load_config(Path(config_path) if config_path else None)
+    me = identity_from()
+    holder = holder_name(me)
+    lease = config.fleet.lease_seconds
+    dispatch, give_up = tasks_of(config, me)
+    with held("nightly", "Ночной прогон"):  # two runs would classify the same items twice
+        prepare(config)
+        clock.lap("prepare")
+        chosen = selected(config, source)
+        idle = idle_sources(config, chosen)
+        night = new_night()
+        planned = shards.plan(night, plan_sources(config, chosen))
+        helpers = _helpers(config, config_path, night, shards_wanted)
+        try:
+            work(night, holder, lease, dispatch, give_up, kind=SOURCES)
+            done, days, takeovers = gathered(night)
+            outcomes = idle + done
+            for moved in takeovers:
+                logger.warning("Источники %s перезапущены рабочим %s после потери %s",
+                               ", ".join(moved["sources"]), moved["by"], ", ".join(moved["from"]))
+            clock.lap("ingest")
+            practice = import_practice(config) if source is None else []
+            clock.lap("practice")
+            classified = classify_parallel(config) if parallel else \
+                classify_night(config, night, holder, dispatch, give_up)
+            clock.lap("classify")
+            retrained = retrain(config) if source is None else {"status": "skipped"}
+            if retrained["status"] == "accepted":  # the new model reads every item again
+                _classifier.cache_clear()
+                again = classify_parallel(config) if parallel else \
+                    classify_night(config, night, holder, dispatch, give_up)
+                classified["reclassified"] = again["classified"]
+            clock.lap("retrain")
+        finally:
+            shards.close(night)  # the helpers stop
         years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
-        changes = recompute_scores(config, changed_days(ids, config.region.timezone), years)
+        changes = recompute_scores(config, days, years)
         clock.lap("scores")
         incidents, notifications = alerts(config, changes) if source is None else ({}, {})
         clock.lap("alerts")
+        fleet = _fleet_summary(night, len(planned), helpers, takeovers)
         failed = [o for o in outcomes if o.status in ("failed", "blocked")]
         summary: dict[str, Any] = {
             "sources": [o.summary() for o in outcomes],
@@ -461,13 +600,54 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
             "scores_changed": changes,
             "incidents": incidents,
             "notifications": notifications,
+            "fleet": fleet,
             "timings": clock.laps,
         }
         summary["run_id"] = record_nightly(summary, "partial" if failed else "ok")
         logger.info("Ночной прогон завершён: источников %d (с ошибками или заблокировано: %d), "
-                    "классифицировано %d, изменившихся показателей %d",
-                    len(outcomes), len(failed), classified.get("classified", 0), len(changes))
+                    "классифицировано %d, изменившихся показателей %d; рабочих %d, перезапущено задач %d",
+                    len(outcomes), len(failed), classified.get("classified", 0), len(changes),
+                    len(fleet["workers"]), len(takeovers))
         return summary
+
+
+def _helpers(config: AppConfig, config_path: str | None, night: str, wanted: int | None) -> list[str]:
+    """Ask the pool for helpers: as many shard runs as shares wanted, less this one."""
+    if wanted is None:
+        return []
+    count = wanted or online_workers(config.fleet.pool)
+    if count <= 1:
+        return []
+    runs = launch_helpers(count - 1, {"night": night, "config_path": config_path})
+    get_run_logger().info("Помощников в пуле «%s» запрошено: %d", config.fleet.pool, len(runs))
+    return runs
+
+
+def _fleet_summary(night: str, planned: int, helpers: list[str],
+                   takeovers: list[dict[str, Any]]) -> dict[str, Any]:
+    everything = shards.tasks(night)
+    workers: dict[str, int] = {}
+    for t in everything:
+        if t.holders:
+            workers[worker_of(t.holders[-1])] = workers.get(worker_of(t.holders[-1]), 0) + 1
+    return {"night": night, "source_tasks": planned,
+            "tasks": sum(1 for t in everything if t.kind != shards.CLOSED),
+            "workers": dict(sorted(workers.items())), "taken_over": takeovers,
+            "helpers": settle_helpers(helpers) if helpers else {}}
+
+
+@flow(name="painmap-shard", log_prints=False)
+def shard_flow(night: str, config_path: str | None = None) -> dict[str, Any]:
+    """A helper of one night: takes the night's tasks (sources to crawl and store, shares of
+    items to classify) as this worker's crawl identity until the coordinator closes it."""
+    config = load_config(Path(config_path) if config_path else None)
+    me = identity_from()
+    holder = holder_name(me)
+    dispatch, give_up = tasks_of(config, me)
+    get_run_logger().info("Рабочий %s помогает ночи %s", holder, night)
+    done = work(night, holder, config.fleet.lease_seconds, dispatch, give_up, until_closed=True,
+                idle_limit=max(600.0, 10 * config.fleet.lease_seconds))
+    return {"worker": holder, "tasks": done}
 
 
 def _error_text(state: State[Any]) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from crawlers.identity import Identity
 from crawlers.yandex.page import page_url
 from crawlers.yandex.run import CrawlResult, PageProgress, crawl
 from ingest.pipeline import IngestResult
@@ -66,6 +67,7 @@ def crawl_into_source(
     progress: Callable[[PageProgress], None] | None = None,
     full: bool = False,
     strategy: str = "pages",
+    identity: Identity | None = None,
 ) -> SourceCrawl:
     """Crawl an organisation and ingest what came into `source_id` (the nightly step and
     `painmap crawl yandex`). Incremental by default: it stops at the first page with nothing
@@ -81,12 +83,13 @@ def crawl_into_source(
         since = latest_published_at(source_id, url=url)
         full = full or since is None
     result = crawl(org_id, base_url, max_pages=max_pages, since=since, slug=slug, delay=delay,
-                   progress=progress, full=full, cookies=kept_cookies(source_id, url=url), strategy=strategy)
-    return ingest_crawl(source_id, result, slug=slug, url=url)
+                   progress=progress, full=full, cookies=kept_cookies(source_id, url=url, identity=identity),
+                   strategy=strategy, identity=identity)
+    return ingest_crawl(source_id, result, slug=slug, url=url, identity=identity)
 
 
 def ingest_crawl(source_id: int, result: CrawlResult, *, slug: str | None = None,
-                 url: str | None = None) -> SourceCrawl:
+                 url: str | None = None, identity: Identity | None = None) -> SourceCrawl:
     """Store what a crawl fetched into `source_id` and record the run: a captcha or a broken
     page keeps what came before it and marks the run and the source `blocked`/`partial`."""
     from ingest.pipeline import ingest_records
@@ -101,20 +104,28 @@ def ingest_crawl(source_id: int, result: CrawlResult, *, slug: str | None = None
     ingested = ingest_records(source_id, result.records(), kind="yandex", origin=origin, url=url,
                               status=status, note=note)
     record_rating(source_id, result, url=url)
-    keep_cookies(source_id, result.cookies, url=url)
+    keep_cookies(source_id, result.cookies, url=url, identity=identity)
     return SourceCrawl(result, ingested, status, note, ingested.run_id)
 
 
-def kept_cookies(source_id: int, *, url: str | None = None) -> dict[str, str]:
-    """The site's cookies the last crawl of the source ended with."""
+def _cookie_key(identity: Identity | None) -> str:
+    """Where a crawl identity's cookies live in the source's state: each worker of a fleet
+    comes back with its own, never with another address's."""
+    return "cookies" if identity is None else f"cookies@{identity.name}"
+
+
+def kept_cookies(source_id: int, *, url: str | None = None,
+                 identity: Identity | None = None) -> dict[str, str]:
+    """The site's cookies the last crawl of the source (by this identity) ended with."""
     with session_scope(url) as session:
         source = session.get(Source, source_id)
         state = source.crawl_state if source is not None else {}
-    cookies = (state or {}).get("cookies")
+    cookies = (state or {}).get(_cookie_key(identity))
     return {str(k): str(v) for k, v in cookies.items()} if isinstance(cookies, dict) else {}
 
 
-def keep_cookies(source_id: int, cookies: dict[str, str], *, url: str | None = None) -> None:
+def keep_cookies(source_id: int, cookies: dict[str, str], *, url: str | None = None,
+                 identity: Identity | None = None) -> None:
     """Remember the cookies for the next night (a blocked crawl's too: they carry the
     site's memory of us, and throwing them away every night looks more like a robot)."""
     if not cookies:
@@ -122,7 +133,7 @@ def keep_cookies(source_id: int, cookies: dict[str, str], *, url: str | None = N
     with session_scope(url) as session:
         source = session.get(Source, source_id)
         if source is not None:
-            source.crawl_state = {**(source.crawl_state or {}), "cookies": dict(cookies)}
+            source.crawl_state = {**(source.crawl_state or {}), _cookie_key(identity): dict(cookies)}
             session.add(source)
 
 

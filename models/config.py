@@ -202,8 +202,27 @@ class NotifyConfig(BaseModel):
     recipients: list[Recipient] = Field(default_factory=list)
 
 
+class FleetConfig(BaseModel):
+    """`[fleet]`: how one night's work is shared by the workers of a Prefect work pool
+    (docs/scale-out.md).
+
+    Sources go out in tasks of up to `batch` sources (the Yandex ones of a task are crawled
+    in one crawler process), items to classify in tasks of `classify_chunk`. A worker holds
+    a task under a lease of `lease_seconds`, renewed while it works; a killed worker's task
+    goes to another worker once the lease has run out. `shards` is how many workers the
+    night asks for: 0 — one per online worker of `pool`."""
+
+    model_config = ConfigDict(extra="forbid")
+    pool: str = "painmap"
+    shards: int = Field(default=0, ge=0, le=500)
+    batch: int = Field(default=5, ge=1, le=1000)
+    classify_chunk: int = Field(default=2000, ge=100)
+    lease_seconds: float = Field(default=60.0, ge=2.0, le=3600.0)
+
+
 class AppConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    fleet: FleetConfig = Field(default_factory=FleetConfig)
     region: RegionConfig = Field(default_factory=RegionConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)

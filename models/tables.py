@@ -406,3 +406,39 @@ class Notification(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class NightTask(SQLModel, table=True):
+    """A share of one night's work that any worker of the fleet may take: a batch of sources
+    to crawl and store, or a range of items to classify.
+
+    A worker holds a task under a lease (`lease_until`, seconds since the epoch on the
+    database's clock) that it renews while it works; a killed worker stops renewing, and
+    another one takes the task when the lease runs out. `holders` lists every worker that
+    took it, in order, so the night's summary can say who redid whose work; `result` is
+    what the last holder reported (outcomes, counts)."""
+
+    __tablename__ = "night_tasks"
+    __table_args__ = (UniqueConstraint("night", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    night: str = Field(max_length=64, index=True)
+    seq: int
+    kind: str = Field(max_length=20)  # sources | classify
+    payload: dict[str, Any] = json_column()
+    status: str = Field(default="pending", max_length=20)  # pending | running | done
+    holder: str | None = Field(default=None, max_length=200)
+    lease_until: float | None = None
+    attempts: int = 0
+    holders: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = json_column()
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class HostPace(SQLModel, table=True):
+    """The next moment (seconds since the epoch on the database's clock) one crawl identity
+    may send a request to one host: politeness kept across every worker of the fleet."""
+
+    __tablename__ = "host_pace"
+    key: str = Field(max_length=300, primary_key=True)  # host@identity
+    next_at: float = 0.0

@@ -36,6 +36,21 @@ class BatchCounts:
     pos_mapped: int = 0  # text-less ПОС messages given codes by their «Категория / Подкатегория / Факт»
     pos_unmapped: dict[str, int] = field(default_factory=dict)  # values no rule of the table covers
 
+    @classmethod
+    def total(cls, parts: list[dict[str, Any]], model_version: str = "") -> BatchCounts:
+        """The sum of several workers' counts (`as_dict` of each)."""
+        counts = cls(model_version=next((p["model_version"] for p in parts if p.get("model_version")),
+                                        model_version))
+        for part in parts:
+            counts.classified += part.get("classified", 0)
+            counts.analyst_kept += part.get("analyst_kept", 0)
+            counts.pos_mapped += part.get("pos_mapped", 0)
+            for mine, theirs in ((counts.categories, part.get("categories") or {}),
+                                 (counts.pos_unmapped, part.get("pos_unmapped") or {})):
+                for key, n in theirs.items():
+                    mine[key] = mine.get(key, 0) + n
+        return counts
+
     def as_dict(self) -> dict[str, Any]:
         return {"classified": self.classified, "analyst_kept": self.analyst_kept,
                 "model_version": self.model_version, "categories": dict(sorted(self.categories.items())),
@@ -48,30 +63,49 @@ def _pending() -> Any:
                Feedback.classified_hash != Feedback.content_hash)  # type: ignore[arg-type]
 
 
-def count_pending(url: str | None = None) -> int:
+def count_pending(url: str | None = None, id_range: tuple[int, int] | None = None) -> int:
+    query = select(func.count()).select_from(Feedback).where(_pending())
+    if id_range:
+        feedback_id: Any = Feedback.id
+        query = query.where(feedback_id > id_range[0], feedback_id <= id_range[1])
     with session_scope(url) as session:
-        return int(session.execute(select(func.count()).select_from(Feedback).where(_pending())).scalar_one())
+        return int(session.execute(query).scalar_one())
+
+
+def pending_ranges(chunk: int, url: str | None = None) -> list[tuple[int, int]]:
+    """The backlog cut into id ranges (lo < id ≤ hi) of `chunk` pending items each: shares
+    that workers classify independently, no item in two of them."""
+    feedback_id: Any = Feedback.id
+    with session_scope(url) as session:
+        ids = list(session.execute(select(feedback_id).where(_pending()).order_by(feedback_id)).scalars())
+    if not ids:
+        return []
+    bounds = ids[chunk - 1::chunk]
+    if bounds[-1:] != ids[-1:]:
+        bounds.append(ids[-1])
+    return list(zip([0, *bounds[:-1]], bounds, strict=True))
 
 
 def classify_pending(batch_size: int = DEFAULT_BATCH, progress: ProgressCallback | None = None,
                      classifier: Classifier | None = None, url: str | None = None,
                      limit: int | None = None, model_path: str | None = None,
-                     ner: bool = True) -> BatchCounts:
-    """Classify every new or changed feedback item; returns what was done.
+                     ner: bool = True, id_range: tuple[int, int] | None = None) -> BatchCounts:
+    """Classify every new or changed feedback item (of `id_range`, lo < id ≤ hi, when
+    given: one worker's share, `pending_ranges`); returns what was done.
 
     `progress(done, total)` is called after each page. Without a `classifier`, the model at
     `model_path` (default: the one shipped in the package) is loaded, NER per `ner`.
     """
     clf = classifier or Classifier.load(model_path, ner=ner)
-    total = count_pending(url)
+    total = count_pending(url, id_range)
     if limit is not None:
         total = min(total, limit)
     counts = BatchCounts(model_version=clf.version)
-    last_id = 0
+    last_id, upto = id_range if id_range else (0, None)
     while counts.classified < total:
         size = min(batch_size, total - counts.classified)
         with session_scope(url) as session:
-            rows = pending_page(session, last_id, size)
+            rows = pending_page(session, last_id, size, upto)
             if not rows:
                 break
             results = classify_rows(clf, rows)
@@ -104,15 +138,18 @@ def store_page(rows: Sequence[Any], results: list[Result], counts: BatchCounts,
     counts.classified += len(rows)
 
 
-def pending_page(session: Session, after_id: int, size: int) -> Sequence[Any]:
-    """The next `size` pending items after `after_id` (keyset paging by primary key), with
-    what classifying and storing them needs."""
+def pending_page(session: Session, after_id: int, size: int, upto: int | None = None) -> Sequence[Any]:
+    """The next `size` pending items after `after_id` (keyset paging by primary key; up to
+    `upto` inclusive when given), with what classifying and storing them needs."""
     columns: list[Any] = [Feedback.id, Feedback.text, Feedback.rating, Feedback.content_hash,
                           Feedback.analyst_labeled_at, Feedback.polarity_origin, Feedback.extra, Source.kind]
     feedback_id: Any = Feedback.id
+    conditions = [_pending(), feedback_id > after_id]
+    if upto is not None:
+        conditions.append(feedback_id <= upto)
     return session.execute(
         select(*columns).join(Source, Source.id == Feedback.source_id)  # type: ignore[arg-type]
-        .where(_pending(), feedback_id > after_id).order_by(feedback_id).limit(size)
+        .where(*conditions).order_by(feedback_id).limit(size)
     ).all()
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawlers.identity import Identity
 from crawlers.yandex.items import iso, to_record
 from crawlers.yandex.page import BY_TIME, RANKINGS
 from crawlers.yandex.paging import STOP_BLOCKED, STOP_ERROR, STOP_MESSAGES
@@ -132,6 +133,7 @@ def crawl(
     full: bool = False,
     cookies: dict[str, str] | None = None,
     strategy: str = "pages",
+    identity: Identity | None = None,
 ) -> CrawlResult:
     """Crawl one organisation; never raises for what the site does (captcha, errors,
     broken pages): the result says it. `delay` defaults to 3 s, or 0.05 s on loopback (the
@@ -143,7 +145,7 @@ def crawl(
     jobs = [CrawlJob(str(org_id), base_url, max_pages, None if full else since, slug, r, cookies, strategy)
             for r in rankings]
     results = crawl_many(jobs, delay, timeout=timeout, retries=retries, backoff=backoff,
-                         progress=progress, deadline=deadline)
+                         progress=progress, deadline=deadline, identity=identity)
     return merge(results)
 
 
@@ -181,10 +183,13 @@ def crawl_many(
     backoff: float | None = None,
     progress: Callable[[PageProgress], None] | None = None,
     deadline: float | None = None,
+    identity: Identity | None = None,
 ) -> list[CrawlResult]:
     """Several organisations one after another in one worker process: the same politeness
     (one request at a time, the delay between pages) and one process start for the batch,
-    which is what the nightly run uses for all its Yandex sources."""
+    which is what the nightly run uses for its Yandex sources. With an `identity` (a
+    fleet's worker) the delay holds per host and identity across every process that shares
+    the store (`crawlers.yandex.fleet`), and requests leave through its proxy/address."""
     if not jobs:
         return []
     if delay is None:
@@ -193,6 +198,10 @@ def crawl_many(
         backoff = min(DEFAULT_BACKOFF, max(delay, 0.01))
     command = [sys.executable, "-m", "crawlers.yandex.worker", "--delay", str(delay),
                "--timeout", str(timeout), "--retries", str(retries), "--backoff", str(backoff)]
+    if identity is not None:
+        command += ["--identity", identity.name]
+        command += ["--proxy", identity.proxy] if identity.proxy else []
+        command += ["--bind-address", identity.bind_address] if identity.bind_address else []
     if len(jobs) == 1:
         job = jobs[0]
         command += ["--org-id", str(job.org_id), "--base-url", job.base_url]
@@ -214,13 +223,17 @@ def crawl_many(
         per_page = delay * 1.5 + (timeout + backoff * 2 ** retries) * (retries + 1)
         deadline = 60 + sum(per_page * ((j.max_pages or 12) + 1) for j in jobs)
     results = [CrawlResult(org_id=str(j.org_id), base_url=j.base_url) for j in jobs]
-    _run(command, results, progress, deadline)
+    _run(command, results, progress, deadline, store=identity is not None)
     return results
 
 
 def _run(command: list[str], results: list[CrawlResult],
-         progress: Callable[[PageProgress], None] | None, deadline: float) -> None:
+         progress: Callable[[PageProgress], None] | None, deadline: float, store: bool = False) -> None:
     env = dict(os.environ)
+    if store:  # the pace is booked in this process's store, whatever set its URL
+        from models.db import database_url
+
+        env["PAINMAP_DATABASE_URL"] = database_url()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as log:

@@ -28,6 +28,7 @@ from twisted.internet.error import ConnectError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
+from crawlers.identity import Identity
 from crawlers.yandex.fetch import CAPTCHA, CHALLENGE, fetch_url, parse_fetch
 from crawlers.yandex.items import ItemError, parse_time, review_item
 from crawlers.yandex.page import (
@@ -65,8 +66,23 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 def crawl_settings(delay: float = DEFAULT_DELAY, timeout: float = DEFAULT_TIMEOUT,
                    retries: int = DEFAULT_RETRIES, backoff: float = DEFAULT_BACKOFF,
-                   log_level: str = "WARNING") -> dict[str, Any]:
-    """Scrapy settings of a polite crawl of one organisation."""
+                   log_level: str = "WARNING", identity: Identity | None = None) -> dict[str, Any]:
+    """Scrapy settings of a polite crawl of one organisation. With an `identity` (a fleet's
+    worker) the delay is kept per host and identity in the store (`crawlers.yandex.fleet`)
+    instead of in this process, and requests leave through the identity's proxy/address."""
+    settings = _own_settings(delay, timeout, retries, backoff, log_level)
+    if identity is not None:
+        settings |= {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                     "PAINMAP_PACE_IDENTITY": identity.name, "PAINMAP_PACE_INTERVAL": delay,
+                     "PAINMAP_PROXY": identity.proxy, "PAINMAP_BIND_ADDRESS": identity.bind_address}
+        settings["DOWNLOADER_MIDDLEWARES"] = {**settings["DOWNLOADER_MIDDLEWARES"],
+                                              "crawlers.yandex.fleet.IdentityMiddleware": 100,
+                                              "crawlers.yandex.fleet.PaceMiddleware": 950}
+    return settings
+
+
+def _own_settings(delay: float, timeout: float, retries: int, backoff: float,
+                  log_level: str) -> dict[str, Any]:
     return {
         "BOT_NAME": "painmap",
         # One request at a time per host, and only one host per crawl anyway.

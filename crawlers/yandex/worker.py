@@ -18,6 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 from twisted.internet import defer
 
+from crawlers.identity import Identity
 from crawlers.yandex import events
 from crawlers.yandex.spider import (
     DEFAULT_BACKOFF,
@@ -57,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=DEFAULT_RETRIES)
     p.add_argument("--backoff", type=float, default=DEFAULT_BACKOFF)
     p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--identity", help="crawl identity of a fleet's worker: the delay is kept per host and "
+                                      "identity in the store, across processes")
+    p.add_argument("--proxy", help="proxy URL for every request (the identity's)")
+    p.add_argument("--bind-address", help="local address to send from (the identity's)")
     return p
 
 
@@ -71,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         _parser().error("нужны --org-id и --base-url или --jobs")
     events.open_stream()
-    settings = crawl_settings(args.delay, args.timeout, args.retries, args.backoff, args.log_level)
+    identity = Identity(args.identity, args.proxy, args.bind_address) if args.identity else None
+    settings = crawl_settings(args.delay, args.timeout, args.retries, args.backoff, args.log_level, identity)
     # The chain below touches the reactor before the process starts: install Scrapy's first.
     install_reactor(settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR)
     settings["ITEM_PIPELINES"] = {"crawlers.yandex.events.EventPipeline": 100}
