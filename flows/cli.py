@@ -69,6 +69,7 @@ def _register() -> None:
         classify,
         crawl,
         demo,
+        fleet,
         imports,
         init,
         nightly,
@@ -80,7 +81,7 @@ def _register() -> None:
         train,
     )
 
-    for module in (init, demo, classify, train, practice, scores, nightly, serve, report):
+    for module in (init, demo, classify, train, practice, scores, nightly, fleet, serve, report):
         module.register(app)
     app.add_typer(crawl.app, name="crawl")
     app.add_typer(imports.app, name="import")

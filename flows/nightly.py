@@ -9,6 +9,7 @@ source is recorded as such and the others still complete.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import uuid
@@ -692,3 +693,36 @@ def deployment(config: AppConfig, task_runner: str = "default") -> Any:  # prefe
         description="Ночной прогон painmap: сбор, импорт, классификация, пересчёт коэффициентов.",
         tags=["painmap"],
     )
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def deploy_to_pool(config: AppConfig, pool: str | None = None) -> list[str]:
+    """The nightly (on the config's cron) and its helper as deployments of a process work
+    pool (created when missing), run by any worker of the pool from this checkout's path,
+    which every worker machine must have (docs/scale-out.md). Returns the deployment names."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.workers.process import ProcessWorker
+
+    pool = pool or config.fleet.pool
+    # A second deploy finds the pool and updates the deployments only.
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(
+            name=pool, type="process", base_job_template=ProcessWorker.get_default_base_job_template()))
+    env = {"OPENBLAS_NUM_THREADS": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    config_path = str(config.path) if config.path else None
+    names = []
+    for entry, name, schedules, parameters in (
+        ("nightly_flow", "painmap-nightly", [Cron(config.schedule.cron, timezone=config.schedule.timezone)],
+         {"config_path": config_path, "shards_wanted": config.fleet.shards}),
+        ("shard_flow", "painmap-shard", [], {"config_path": config_path}),
+    ):
+        source = flow.from_source(source=str(PROJECT_ROOT), entrypoint=f"flows/nightly.py:{entry}")
+        source.deploy(name=name, work_pool_name=pool, schedules=schedules,  # type: ignore[union-attr]
+                      parameters=parameters, job_variables={"env": env}, tags=["painmap"],
+                      print_next_steps=False)
+        names.append(f"{name}/{name}")
+    return names
