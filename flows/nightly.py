@@ -61,7 +61,7 @@ from nlp.registry import retrain as run_retrain
 from nlp.training import TRAIN_DIRS, VALIDATION_DIR
 from service.scores import recompute_changes
 from vocabulary.errors import SourceBlocked, UserError
-from vocabulary.periods import affected, month, quarter, year
+from vocabulary.periods import affected, month, parse_period, quarter, year
 
 
 @dataclass
@@ -339,17 +339,37 @@ def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> 
     return counts.as_dict()
 
 
-@task(name="recompute-scores", cache_policy=NO_CACHE)
-def recompute_scores(config: AppConfig, days: set[date], practice_years: set[int]) -> list[dict[str, Any]]:
-    """Scores of every period a change falls in; returns the indicators whose value moved."""
+SCORE_PERIODS_PER_TASK = 4  # a year, a quarter and two months: shares of similar weight
 
-    periods = {p.key: p for p in affected(days)}
+
+def touched_periods(days: set[date], practice_years: set[int]) -> list[str]:
+    """Every period a changed item falls in, and every period of a year whose practice
+    workbook changed (its Кпр and Кэф move), as keys."""
+    periods = {p.key for p in affected(days)}
     for y in practice_years:
-        for p in [year(y), *(quarter(y, q) for q in range(1, 5)), *(month(y, m) for m in range(1, 13))]:
-            periods.setdefault(p.key, p)
-    changes = recompute_changes(periods.values(), config.region.timezone)
-    get_run_logger().info("Пересчитано периодов: %d; изменившихся показателей: %d",
-                          len(periods), len(changes))
+        periods |= {p.key for p in [year(y), *(quarter(y, q) for q in range(1, 5)),
+                                    *(month(y, m) for m in range(1, 13))]}
+    return sorted(periods)
+
+
+def recompute_share(config: AppConfig, keys: list[str]) -> dict[str, Any]:
+    """One share of the recomputation: these periods' scores, in one transaction."""
+    return {"changes": recompute_changes([parse_period(k) for k in keys], config.region.timezone)}
+
+
+def recompute_night(config: AppConfig, night: str, holder: str, days: set[date], practice_years: set[int],
+                    dispatch: Callable[[Taken], dict[str, Any]],
+                    give_up: Callable[[Taken], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scores of every period the night touched, recomputed in shares of a few periods by
+    this process and the night's helpers (periods are independent); returns the indicators
+    whose value moved."""
+    keys = touched_periods(days, practice_years)
+    n = SCORE_PERIODS_PER_TASK
+    ids = set(shards.plan(night, [(SCORES, {"periods": keys[i:i + n]}) for i in range(0, len(keys), n)]))
+    work(night, holder, config.fleet.lease_seconds, dispatch, give_up, kind=SCORES)
+    changes = [c for t in shards.tasks(night, SCORES) if t.id in ids for c in t.result.get("changes", [])]
+    changes.sort(key=lambda c: (c["org"], c["channel"], c["period"]))
+    get_run_logger().info("Пересчитано периодов: %d; изменившихся показателей: %d", len(keys), len(changes))
     return changes
 
 
@@ -411,7 +431,7 @@ class Stopwatch:
 
 # --- the night's tasks -----------------------------------------------------------------------
 
-SOURCES, CLASSIFY = "sources", "classify"
+SOURCES, CLASSIFY, SCORES = "sources", "classify", "scores"
 
 
 def plan_sources(config: AppConfig, chosen: list[tuple[OrganisationConfig, SourceConfig]]
@@ -469,6 +489,8 @@ def tasks_of(config: AppConfig, identity: Identity) -> tuple[Callable[[Taken], d
     def dispatch(taken: Taken) -> dict[str, Any]:
         if taken.kind == CLASSIFY:
             return classify_share(config, taken.payload["lo"], taken.payload["hi"])
+        if taken.kind == SCORES:
+            return recompute_share(config, taken.payload["periods"])
         outcomes = run_sources(config, taken.payload["sources"], identity)
         ids = [i for o in outcomes for i in o.changed_ids]
         return {"outcomes": [o.summary() for o in outcomes],
@@ -478,6 +500,8 @@ def tasks_of(config: AppConfig, identity: Identity) -> tuple[Callable[[Taken], d
         detail = f"задача не выполнена за {taken.attempts - 1} попыток: рабочие терялись на ней"
         if taken.kind == CLASSIFY:
             return {"classified": 0, "error": detail}
+        if taken.kind == SCORES:
+            return {"changes": [], "error": detail}
         kinds = {f"{o.code}/{s.name}": s.kind for o, s in config.sources()}
         return {"outcomes": [SourceOutcome(n.split("/", 1)[0], n.split("/", 1)[-1], kinds.get(n, "?"),
                                            status="failed", detail=detail).summary()
@@ -584,11 +608,11 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
                     classify_night(config, night, holder, dispatch, give_up)
                 classified["reclassified"] = again["classified"]
             clock.lap("retrain")
+            years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
+            changes = recompute_night(config, night, holder, days, years, dispatch, give_up)
+            clock.lap("scores")
         finally:
             shards.close(night)  # the helpers stop
-        years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
-        changes = recompute_scores(config, days, years)
-        clock.lap("scores")
         incidents, notifications = alerts(config, changes) if source is None else ({}, {})
         clock.lap("alerts")
         fleet = _fleet_summary(night, len(planned), helpers, takeovers)

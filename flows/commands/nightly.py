@@ -99,6 +99,7 @@ def register(app: typer.Typer) -> None:
         if quiet:
             return
         console.print(summary_table(summary))
+        _print_fleet(summary.get("fleet") or {})
         classified = summary["classified"]
         console.print(f"Классифицировано отзывов: {classified.get('classified', 0)} "
                       f"(модель {classified.get('model_version', '—')}); "
@@ -129,6 +130,23 @@ def register_schedule(app: typer.Typer) -> None:
         console.print(f"Расписание ночного прогона: «{config.schedule.cron}» ({config.schedule.timezone}). "
                       "Остановка — Ctrl+C.")
         serve(deployment(config))
+
+
+def fleet_lines(fleet: dict[str, Any]) -> list[str]:
+    """Who did the night's work, when more than one worker did, and whose work was redone."""
+    lines = []
+    workers = fleet.get("workers") or {}
+    if len(workers) > 1:
+        lines.append("Рабочие: " + ", ".join(f"{name} — задач {n}" for name, n in workers.items()) + ".")
+    for moved in fleet.get("taken_over") or []:
+        lines.append(f"Рабочий {', '.join(moved['from'])} потерян; его источники "
+                     f"{', '.join(moved['sources'])} заново обработал {moved['by']}.")
+    return lines
+
+
+def _print_fleet(fleet: dict[str, Any]) -> None:
+    for line in fleet_lines(fleet):
+        console.print(line)
 
 
 def _print_pos_facts(classified: dict[str, Any]) -> None:
