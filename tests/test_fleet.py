@@ -36,7 +36,7 @@ def _identity(worker: Worker, lab: Lab) -> str:
 
 
 def test_a_worker_killed_mid_night_loses_nothing(tmp_path: Path, postgres_url: str) -> None:
-    with Lab(tmp_path, offices=12, reviews=40, delay=0.25, lease=6, batch=2, postgres=postgres_url) as lab:
+    with Lab(tmp_path, offices=12, reviews=40, delay=0.25, lease=10, batch=2, postgres=postgres_url) as lab:
         night = lab.night(2, during=_kill_the_helper_at_work, timeout=600)
         killed = lab.killed  # type: ignore[attr-defined]
         assert night.state == "COMPLETED"
