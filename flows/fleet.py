@@ -60,7 +60,13 @@ def work(night: str, holder: str, lease: float, do: Callable[[Taken], dict[str, 
         if taken.taken_over_from:
             logger.warning("Задача %d (%s) перехвачена у %s: его аренда истекла (рабочий потерян); "
                            "попытка %d", taken.seq, taken.kind, taken.taken_over_from, taken.attempts)
-        result = give_up(taken) if taken.attempts > MAX_ATTEMPTS else _do(taken, holder, lease, do)
+        try:
+            result = give_up(taken) if taken.attempts > MAX_ATTEMPTS else _do(taken, holder, lease, do)
+        except Exception as exc:  # not the sources' own failures (those are outcomes): a fault here
+            logger.exception("Задача %d (%s) не выполнена: %s — возвращена в очередь",
+                             taken.seq, taken.kind, exc)
+            shards.release(taken.id, holder)
+            continue
         if not shards.finish(taken.id, holder, result):
             logger.warning("Задача %d уже у другого рабочего: результат этого не записан", taken.seq)
         done += 1

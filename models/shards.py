@@ -116,6 +116,16 @@ def finish(task_id: int, holder: str, result: dict[str, Any], url: str | None = 
         return done.rowcount == 1
 
 
+def release(task_id: int, holder: str, url: str | None = None) -> bool:
+    """Give a task back untouched (its work failed here): the next worker to look takes it,
+    and its `attempts` keep counting."""
+    t = _table()
+    with get_engine(url).begin() as conn:
+        done = conn.execute(update(t).where(t.c.id == task_id, t.c.holder == holder, t.c.status == RUNNING)
+                            .values(status=PENDING, holder=None, lease_until=None))
+        return done.rowcount == 1
+
+
 def unfinished(night: str, kind: str | None = None, url: str | None = None) -> int:
     t = _table()
     with get_engine(url).connect() as conn:

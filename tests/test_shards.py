@@ -119,3 +119,41 @@ def test_the_backlog_is_cut_into_disjoint_shares_that_cover_it(store: str, n: in
     done = [classify_pending(classifier=clf, id_range=r).classified for r in reversed(ranges)]
     assert sum(done) == n and count_pending() == 0
     assert all(classify_pending(classifier=clf, id_range=r).classified == 0 for r in ranges)
+
+
+def test_a_released_task_goes_back_to_the_queue_with_its_attempts(store: str) -> None:
+    _plan("n7", 1)
+    first = shards.take("n7", "a#1", 30)
+    assert first is not None
+    assert not shards.release(first.id, "b#2")  # not b's to give back
+    assert shards.release(first.id, "a#1")
+    again = shards.take("n7", "b#2", 30)
+    assert again is not None and again.id == first.id and again.attempts == 2
+
+
+@pytest.mark.slow
+def test_work_retries_a_faulty_task_then_gives_it_up(sqlite_store: str, prefect_harness: None) -> None:
+    from prefect import flow
+
+    from flows.fleet import MAX_ATTEMPTS, work
+
+    shards.plan("n8", [("sources", {"n": 1}), ("sources", {"n": 2})])
+    seen: list[tuple[int, int]] = []
+
+    def do(task: shards.Taken) -> dict[str, object]:
+        seen.append((task.payload["n"], task.attempts))
+        if task.payload["n"] == 2 or task.attempts == 1:
+            raise RuntimeError("сбой")  # task 1 fails once, task 2 always
+        return {"ok": task.payload["n"]}
+
+    def give_up(task: shards.Taken) -> dict[str, object]:
+        return {"gave_up": task.attempts}
+
+    @flow
+    def night() -> int:
+        return work("n8", "a#1", 30, do, give_up, kind="sources")
+
+    night()
+    results = {t.payload["n"]: t.result for t in shards.tasks("n8")}
+    assert results == {1: {"ok": 1}, 2: {"gave_up": MAX_ATTEMPTS + 1}}
+    assert seen.count((2, 1)) == 1 and len([s for s in seen if s[0] == 2]) == MAX_ATTEMPTS
