@@ -434,11 +434,11 @@ class Stopwatch:
 SOURCES, CLASSIFY, SCORES = "sources", "classify", "scores"
 
 
-def plan_sources(config: AppConfig, chosen: list[tuple[OrganisationConfig, SourceConfig]]
+def plan_sources(chosen: list[tuple[OrganisationConfig, SourceConfig]], size: int | None
                  ) -> list[tuple[str, dict[str, Any]]]:
-    """The night's sources as tasks: the Yandex ones of one endpoint `[fleet] batch` at a
-    time (one crawler process each), first, since they take longest; every other source
-    on its own."""
+    """The night's sources as tasks: the Yandex ones of one endpoint `size` at a time (one
+    crawler process each; all of them when nobody shares the night), first, since they take
+    longest; every other source on its own."""
     groups: dict[tuple[Any, Any], list[str]] = {}
     others = []
     for org, src in chosen:
@@ -448,8 +448,8 @@ def plan_sources(config: AppConfig, chosen: list[tuple[OrganisationConfig, Sourc
             groups.setdefault((settings.get("base_url"), settings.get("delay")), []).append(name)
         else:
             others.append(name)
-    size = config.fleet.batch
-    batches = [names[i:i + size] for names in groups.values() for i in range(0, len(names), size)]
+    batches = [names[i:i + (size or len(names))] for names in groups.values()
+               for i in range(0, len(names), size or len(names))]
     return [(SOURCES, {"sources": batch}) for batch in [*batches, *([n] for n in others)]]
 
 
@@ -586,7 +586,8 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         chosen = selected(config, source)
         idle = idle_sources(config, chosen)
         night = new_night()
-        planned = shards.plan(night, plan_sources(config, chosen))
+        alone = shards_wanted is None  # no helpers: one crawler process per site saves start-ups
+        planned = shards.plan(night, plan_sources(chosen, None if alone else config.fleet.batch))
         helpers = _helpers(config, config_path, night, shards_wanted)
         try:
             work(night, holder, lease, dispatch, give_up, kind=SOURCES)
