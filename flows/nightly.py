@@ -287,19 +287,27 @@ def classify_share(config: AppConfig, lo: int, hi: int) -> dict[str, Any]:
     """Categories, polarity, masking and mentions for the new or changed items of one share
     of the backlog (lo < id ≤ hi), with this process's copy of the model."""
 
-    counts = classify_pending(batch_size=config.nlp.batch_size, id_range=(lo, hi),
+    logger = get_run_logger()
+    last = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - last[0] >= 5000 or done == total:
+            logger.info("Классификация, доля %d–%d: %d из %d", lo + 1, hi, done, total)
+            last[0] = done
+
+    counts = classify_pending(batch_size=config.nlp.batch_size, id_range=(lo, hi), progress=progress,
                               classifier=_classifier(_model_path(config), config.nlp.ner))
-    get_run_logger().info("Классификация, доля %d–%d: %d", lo + 1, hi, counts.classified)
     return counts.as_dict()
 
 
 def classify_night(config: AppConfig, night: str, holder: str, dispatch: Callable[[Taken], dict[str, Any]],
-                   give_up: Callable[[Taken], dict[str, Any]]) -> dict[str, Any]:
-    """The backlog cut into shares (`[fleet] classify_chunk` items) that this process and the
-    night's helpers classify side by side: no item is in two shares, and a lost worker's
-    share goes to another (what it stored already is no longer pending)."""
+                   give_up: Callable[[Taken], dict[str, Any]], alone: bool = False) -> dict[str, Any]:
+    """The backlog cut into shares (`[fleet] classify_chunk` items; one share when `alone`)
+    that this process and the night's helpers classify side by side: no item is in two
+    shares, and a lost worker's share goes to another (what it stored already is no longer
+    pending)."""
 
-    ranges = pending_ranges(config.fleet.classify_chunk)
+    ranges = pending_ranges(2**31 if alone else config.fleet.classify_chunk)
     ids = set(shards.plan(night, [(CLASSIFY, {"lo": lo, "hi": hi}) for lo, hi in ranges]))
     get_run_logger().info("Классификация: к обработке %d, долей %d", count_pending(), len(ranges))
     work(night, holder, config.fleet.lease_seconds, dispatch, give_up, kind=CLASSIFY)
@@ -358,13 +366,14 @@ def recompute_share(config: AppConfig, keys: list[str]) -> dict[str, Any]:
 
 
 def recompute_night(config: AppConfig, night: str, holder: str, days: set[date], practice_years: set[int],
-                    dispatch: Callable[[Taken], dict[str, Any]],
-                    give_up: Callable[[Taken], dict[str, Any]]) -> list[dict[str, Any]]:
+                    dispatch: Callable[[Taken], dict[str, Any]], give_up: Callable[[Taken], dict[str, Any]],
+                    alone: bool = False) -> list[dict[str, Any]]:
     """Scores of every period the night touched, recomputed in shares of a few periods by
-    this process and the night's helpers (periods are independent); returns the indicators
-    whose value moved."""
+    this process and the night's helpers (periods are independent; `alone`, all in one
+    share: SQL aggregates over all of them at once); returns the indicators whose value
+    moved."""
     keys = touched_periods(days, practice_years)
-    n = SCORE_PERIODS_PER_TASK
+    n = max(1, len(keys)) if alone else SCORE_PERIODS_PER_TASK
     ids = set(shards.plan(night, [(SCORES, {"periods": keys[i:i + n]}) for i in range(0, len(keys), n)]))
     work(night, holder, config.fleet.lease_seconds, dispatch, give_up, kind=SCORES)
     changes = [c for t in shards.tasks(night, SCORES) if t.id in ids for c in t.result.get("changes", [])]
@@ -600,17 +609,17 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
             practice = import_practice(config) if source is None else []
             clock.lap("practice")
             classified = classify_parallel(config) if parallel else \
-                classify_night(config, night, holder, dispatch, give_up)
+                classify_night(config, night, holder, dispatch, give_up, alone)
             clock.lap("classify")
             retrained = retrain(config) if source is None else {"status": "skipped"}
             if retrained["status"] == "accepted":  # the new model reads every item again
                 _classifier.cache_clear()
                 again = classify_parallel(config) if parallel else \
-                    classify_night(config, night, holder, dispatch, give_up)
+                    classify_night(config, night, holder, dispatch, give_up, alone)
                 classified["reclassified"] = again["classified"]
             clock.lap("retrain")
             years = {int(p["period"]) for p in practice if p["changed"] and str(p["period"]).isdigit()}
-            changes = recompute_night(config, night, holder, days, years, dispatch, give_up)
+            changes = recompute_night(config, night, holder, days, years, dispatch, give_up, alone)
             clock.lap("scores")
         finally:
             shards.close(night)  # the helpers stop
