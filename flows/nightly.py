@@ -347,6 +347,7 @@ def classify_parallel(config: AppConfig, chunk: int = 1000, window: int = 4) -> 
     return counts.as_dict()
 
 
+KEEP_TASKS_DAYS = 30  # the night_tasks of older nights are deleted (the summaries stay)
 SCORE_PERIODS_PER_TASK = 4  # a year, a quarter and two months: shares of similar weight
 
 
@@ -596,9 +597,11 @@ def nightly_flow(config_path: str | None = None, source: str | None = None,
         idle = idle_sources(config, chosen)
         night = new_night()
         alone = shards_wanted is None  # no helpers: one crawler process per site saves start-ups
+        shards.prune(KEEP_TASKS_DAYS)
         planned = shards.plan(night, plan_sources(chosen, None if alone else config.fleet.batch))
-        helpers = _helpers(config, config_path, night, shards_wanted)
+        helpers: list[str] = []
         try:
+            helpers = _helpers(config, config_path, night, shards_wanted)
             work(night, holder, lease, dispatch, give_up, kind=SOURCES)
             done, days, takeovers = gathered(night)
             outcomes = idle + done

@@ -126,6 +126,16 @@ def release(task_id: int, holder: str, url: str | None = None) -> bool:
         return done.rowcount == 1
 
 
+def prune(days: int, url: str | None = None) -> int:
+    """Delete the tasks of nights older than `days` (the night's summary keeps what they
+    did); returns how many rows went."""
+    from datetime import timedelta
+
+    t = _table()
+    with get_engine(url).begin() as conn:
+        return int(conn.execute(t.delete().where(t.c.created_at < utcnow() - timedelta(days=days))).rowcount)
+
+
 def unfinished(night: str, kind: str | None = None, url: str | None = None) -> int:
     t = _table()
     with get_engine(url).connect() as conn:

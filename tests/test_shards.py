@@ -157,3 +157,21 @@ def test_work_retries_a_faulty_task_then_gives_it_up(sqlite_store: str, prefect_
     results = {t.payload["n"]: t.result for t in shards.tasks("n8")}
     assert results == {1: {"ok": 1}, 2: {"gave_up": MAX_ATTEMPTS + 1}}
     assert seen.count((2, 1)) == 1 and len([s for s in seen if s[0] == 2]) == MAX_ATTEMPTS
+
+
+def test_old_nights_are_pruned(store: str) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models.db import get_engine
+    from models.tables import NightTask, utcnow
+
+    _plan("old", 2)
+    _plan("new", 1)
+    table = NightTask.__table__  # type: ignore[attr-defined]
+    with get_engine().begin() as conn:
+        long_ago = utcnow() - timedelta(days=40)
+        conn.execute(update(table).where(table.c.night == "old").values(created_at=long_ago))
+    assert shards.prune(30) == 2
+    assert shards.tasks("old") == [] and len(shards.tasks("new")) == 1
