@@ -3,7 +3,7 @@ ends: incremental re-crawls, edits, and what a captcha or a broken page leaves b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -162,6 +162,14 @@ def test_each_crawl_keeps_the_public_rating_and_the_api_shows_its_trend(setup: t
     assert points[0]["taken_at"] < points[1]["taken_at"] and "Доля собранных" in csv_text.splitlines()[0]
 
 
+def _region_today() -> date:
+    """Today in the region's time zone (Moscow), where the report places the crawl's
+    snapshot: after 21:00 UTC it is already tomorrow there."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Moscow")).date()
+
+
 def test_the_report_gives_the_public_rating(setup: tuple[Path, ReplayServer, int], tmp_path: Path) -> None:
     from docx import Document
 
@@ -173,7 +181,7 @@ def test_the_report_gives_the_public_rating(setup: tuple[Path, ReplayServer, int
     write_org(root, ORG, reviews(60, ORG), count=80)
     _into(server, source_id)
     # from the reviews' days to today, when the crawl read the rating
-    period = days((NEWEST - timedelta(days=30)).date(), datetime.now(UTC).date())
+    period = days((NEWEST - timedelta(days=30)).date(), _region_today())
     built = build_report(period, tmp_path / "r.docx", region="Город")
     text = " ".join(docx_text(Document(str(built.docx))).split())
     assert "Управление соцзащиты: рейтинг в Яндекс Картах на" in text
@@ -225,7 +233,7 @@ def test_the_dashboard_shows_the_public_rating_and_the_answers(setup: tuple[Path
     write_org(root, ORG, reviews(40, ORG), count=80)
     _into(server, source_id)
     first = (NEWEST - timedelta(days=30)).date()
-    period = f"{first.isoformat()}..{datetime.now(UTC).date().isoformat()}"
+    period = f"{first.isoformat()}..{_region_today().isoformat()}"
     tokens = seed().tokens
     with TestClient(create_app(), headers={"Origin": "http://testserver"}) as client:
         client.post("/login", data={"token": tokens["viewer"], "next": "/dashboard"})
