@@ -2,9 +2,15 @@
 or API), import the practice workbooks, classify new and changed feedback, recompute the
 scores of the affected periods, and store a run summary.
 
-The flow reads like the process it runs; every step is a call into a package. Sources run
-one after another as separate tasks with retries and a timeout: one failing or blocked
-source is recorded as such and the others still complete.
+The flow reads like the process it runs; every step is a call into a package. Each source
+is a Prefect task with retries and a timeout: one failing or blocked source is recorded as
+such and the others still complete.
+
+The night's work — batches of sources, shares of the items to classify, shares of the
+periods to recompute — is planned as tasks in the store (`models.shards`) and taken one by
+one by whoever works the night: this process alone (`painmap nightly`), or, when the night
+runs as a deployment of a work pool, this process and `shard_flow` helpers on the pool's
+other workers (`flows.fleet`, docs/scale-out.md).
 """
 
 from __future__ import annotations
