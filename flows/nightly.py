@@ -513,7 +513,8 @@ def tasks_of(config: AppConfig, identity: Identity) -> tuple[Callable[[Taken], d
                 "days": sorted(d.isoformat() for d in changed_days(ids, config.region.timezone))}
 
     def give_up(taken: Taken) -> dict[str, Any]:
-        detail = f"задача не выполнена за {taken.attempts - 1} попыток: рабочие терялись на ней"
+        detail = (f"задача не выполнена за {taken.attempts - 1} попыток: рабочие терялись на ней "
+                  "или она завершалась ошибкой (см. журнал Prefect)")
         if taken.kind == CLASSIFY:
             return {"classified": 0, "error": detail}
         if taken.kind == SCORES:
@@ -538,9 +539,10 @@ def gathered(night: str) -> tuple[list[SourceOutcome], set[date], list[dict[str,
             out.worker, out.attempts = worker, t.attempts
             outcomes.append(out)
         days |= {date.fromisoformat(d) for d in t.result.get("days", [])}
-        if len(t.holders) > 1:
+        lost = [worker_of(h) for h in t.holders[:-1] if h != t.holders[-1]]
+        if lost:  # (a task a worker gave back after an error and took again is no takeover)
             takeovers.append({"sources": t.payload["sources"], "by": worker,
-                              "from": [worker_of(h) for h in t.holders[:-1]]})
+                              "from": list(dict.fromkeys(lost))})
     return outcomes, days, takeovers
 
 

@@ -175,3 +175,25 @@ def test_old_nights_are_pruned(store: str) -> None:
         conn.execute(update(table).where(table.c.night == "old").values(created_at=long_ago))
     assert shards.prune(30) == 2
     assert shards.tasks("old") == [] and len(shards.tasks("new")) == 1
+
+
+def test_the_summary_names_takeovers_not_retries_after_an_error(store: str) -> None:
+    from flows.nightly import gathered
+
+    shards.plan("n9", [("sources", {"sources": ["o1/yandex"]}), ("sources", {"sources": ["o2/yandex"]})])
+    outcome = {"org": "o1", "source": "yandex", "kind": "yandex", "status": "ok", "n_new": 3, "changed": 3}
+    first = shards.take("n9", "w1#10", 30)
+    assert first is not None and shards.release(first.id, "w1#10")  # an error: given back
+    again = shards.take("n9", "w1#10", 30)
+    assert again is not None and again.id == first.id
+    shards.finish(again.id, "w1#10", {"outcomes": [outcome], "days": ["2025-03-01"]})
+    lost = shards.take("n9", "w2#20", 0.3)
+    assert lost is not None
+    time.sleep(0.5)
+    redone = shards.take("n9", "w1#10", 30)
+    assert redone is not None and redone.taken_over_from == "w2#20"
+    shards.finish(redone.id, "w1#10", {"outcomes": [{**outcome, "org": "o2"}], "days": ["2025-03-02"]})
+    outcomes, days, takeovers = gathered("n9")
+    assert [(o.org, o.worker, o.attempts) for o in outcomes] == [("o1", "w1", 2), ("o2", "w1", 2)]
+    assert sorted(d.isoformat() for d in days) == ["2025-03-01", "2025-03-02"]
+    assert takeovers == [{"sources": ["o2/yandex"], "by": "w1", "from": ["w2"]}]
