@@ -73,6 +73,17 @@ def work(night: str, holder: str, lease: float, do: Callable[[Taken], dict[str, 
         idle_since = time.monotonic()
 
 
+def share_out(night: str, holder: str, lease: float, kind: str, payloads: list[dict[str, Any]],
+              do: Callable[[Taken], dict[str, Any]], give_up: Callable[[Taken], dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    """Plan `payloads` as tasks of `kind`, work them (with whatever helpers the night has)
+    until all are done, and return their results in plan order."""
+    ids = shards.plan(night, [(kind, payload) for payload in payloads])
+    work(night, holder, lease, do, give_up, kind=kind)
+    results = {t.id: t.result for t in shards.tasks(night, kind)}
+    return [results[i] for i in ids]
+
+
 def _do(taken: Taken, holder: str, lease: float, do: Callable[[Taken], dict[str, Any]]) -> dict[str, Any]:
     with shards.Lease(taken.id, holder, lease):
         return do(taken)

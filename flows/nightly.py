@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -34,7 +35,15 @@ from prefect.schedules import Cron
 from crawlers.identity import Identity, identity_from
 from crawlers.yandex.page import BY_TIME, RANKINGS
 from crawlers.yandex.run import CrawlJob, CrawlResult, crawl_many, endpoint, merge
-from flows.fleet import holder_name, launch_helpers, online_workers, settle_helpers, work, worker_of
+from flows.fleet import (
+    holder_name,
+    launch_helpers,
+    online_workers,
+    settle_helpers,
+    share_out,
+    work,
+    worker_of,
+)
 from ingest.drops import import_new_files, new_files
 from ingest.importers import import_pos_api, options_from
 from ingest.pipeline import IngestResult
@@ -146,9 +155,8 @@ def crawl_yandex_sources(config: AppConfig, sources: list[tuple[OrganisationConf
     replay_dir = config.resolve(config.replay.dir) if config.replay else None
     groups: dict[tuple[Any, Any], list[tuple[str, SourceConfig, int]]] = {}
     for org, src in sources:
-        settings = src.settings()
-        key = (settings.get("base_url"), settings.get("delay"))
-        groups.setdefault(key, []).append((f"{org.code}/{src.name}", src, source_id_of(org.code, src.name)))
+        member = (f"{org.code}/{src.name}", src, source_id_of(org.code, src.name))
+        groups.setdefault(site_of(src), []).append(member)
     fetched: dict[str, CrawlResult] = {}
     for (base_setting, delay), members in groups.items():
         crawlable = [m for m in members if m[1].external_id]
@@ -160,6 +168,12 @@ def crawl_yandex_sources(config: AppConfig, sources: list[tuple[OrganisationConf
             fetched[name] = merge(results[:len(plan)])
             results = results[len(plan):]
     return fetched
+
+
+def site_of(src: SourceConfig) -> tuple[Any, Any]:
+    """What Yandex sources crawled in one crawler process share: the site and the delay."""
+    settings = src.settings()
+    return settings.get("base_url"), settings.get("delay")
 
 
 def _jobs(src: SourceConfig, base_url: str, source_id: int, identity: Identity) -> list[CrawlJob]:
@@ -314,10 +328,9 @@ def classify_night(config: AppConfig, night: str, holder: str, dispatch: Callabl
     pending)."""
 
     ranges = pending_ranges(2**31 if alone else config.fleet.classify_chunk)
-    ids = set(shards.plan(night, [(CLASSIFY, {"lo": lo, "hi": hi}) for lo, hi in ranges]))
     get_run_logger().info("Классификация: к обработке %d, долей %d", count_pending(), len(ranges))
-    work(night, holder, config.fleet.lease_seconds, dispatch, give_up, kind=CLASSIFY)
-    parts = [t.result for t in shards.tasks(night, CLASSIFY) if t.id in ids]
+    parts = share_out(night, holder, config.fleet.lease_seconds, CLASSIFY,
+                      [{"lo": lo, "hi": hi} for lo, hi in ranges], dispatch, give_up)
     return BatchCounts.total(parts, _classifier(_model_path(config), config.nlp.ner).version).as_dict()
 
 
@@ -381,9 +394,9 @@ def recompute_night(config: AppConfig, night: str, holder: str, days: set[date],
     moved."""
     keys = touched_periods(days, practice_years)
     n = max(1, len(keys)) if alone else SCORE_PERIODS_PER_TASK
-    ids = set(shards.plan(night, [(SCORES, {"periods": keys[i:i + n]}) for i in range(0, len(keys), n)]))
-    work(night, holder, config.fleet.lease_seconds, dispatch, give_up, kind=SCORES)
-    changes = [c for t in shards.tasks(night, SCORES) if t.id in ids for c in t.result.get("changes", [])]
+    parts = share_out(night, holder, config.fleet.lease_seconds, SCORES,
+                      [{"periods": keys[i:i + n]} for i in range(0, len(keys), n)], dispatch, give_up)
+    changes = [c for part in parts for c in part.get("changes", [])]
     changes.sort(key=lambda c: (c["org"], c["channel"], c["period"]))
     get_run_logger().info("Пересчитано периодов: %d; изменившихся показателей: %d", len(keys), len(changes))
     return changes
@@ -460,8 +473,7 @@ def plan_sources(chosen: list[tuple[OrganisationConfig, SourceConfig]], size: in
     for org, src in chosen:
         name = f"{org.code}/{src.name}"
         if src.kind == "yandex":
-            settings = src.settings()
-            groups.setdefault((settings.get("base_url"), settings.get("delay")), []).append(name)
+            groups.setdefault(site_of(src), []).append(name)
         else:
             others.append(name)
     batches = [names[i:i + (size or len(names))] for names in groups.values()
@@ -469,11 +481,16 @@ def plan_sources(chosen: list[tuple[OrganisationConfig, SourceConfig]], size: in
     return [(SOURCES, {"sources": batch}) for batch in [*batches, *([n] for n in others)]]
 
 
+def by_name(config: AppConfig) -> dict[str, tuple[OrganisationConfig, SourceConfig]]:
+    """The config's sources by the names tasks carry (`код_органа/имя`)."""
+    return {f"{o.code}/{s.name}": (o, s) for o, s in config.sources()}
+
+
 def run_sources(config: AppConfig, names: list[str], identity: Identity) -> list[SourceOutcome]:
     """One task's sources: its Yandex ones crawled in one batch, then each source stored (or,
     for files and APIs, ingested) by its own Prefect task with retries and a timeout."""
     logger = get_run_logger()
-    known = {f"{o.code}/{s.name}": (o, s) for o, s in config.sources()}
+    known = by_name(config)
     pairs = [known[n] for n in names if n in known]
     batch = crawl_yandex_sources(config, [(o, s) for o, s in pairs if s.kind == "yandex"], identity,
                                  return_state=True)
@@ -519,10 +536,9 @@ def tasks_of(config: AppConfig, identity: Identity) -> tuple[Callable[[Taken], d
             return {"classified": 0, "error": detail}
         if taken.kind == SCORES:
             return {"changes": [], "error": detail}
-        kinds = {f"{o.code}/{s.name}": s.kind for o, s in config.sources()}
-        return {"outcomes": [SourceOutcome(n.split("/", 1)[0], n.split("/", 1)[-1], kinds.get(n, "?"),
-                                           status="failed", detail=detail).summary()
-                             for n in taken.payload["sources"]],
+        known = by_name(config)
+        return {"outcomes": [SourceOutcome(o.code, s.name, s.kind, status="failed", detail=detail).summary()
+                             for o, s in (known[n] for n in taken.payload["sources"] if n in known)],
                 "days": []}
 
     return dispatch, give_up
@@ -672,10 +688,7 @@ def _helpers(config: AppConfig, config_path: str | None, night: str, wanted: int
 def _fleet_summary(night: str, planned: int, helpers: list[str],
                    takeovers: list[dict[str, Any]]) -> dict[str, Any]:
     everything = shards.tasks(night)
-    workers: dict[str, int] = {}
-    for t in everything:
-        if t.holders:
-            workers[worker_of(t.holders[-1])] = workers.get(worker_of(t.holders[-1]), 0) + 1
+    workers = Counter(worker_of(t.holders[-1]) for t in everything if t.holders)
     return {"night": night, "source_tasks": planned,
             "tasks": sum(1 for t in everything if t.kind != shards.CLOSED),
             "workers": dict(sorted(workers.items())), "taken_over": takeovers,

@@ -44,7 +44,10 @@ class Taken:
 
     @property
     def taken_over_from(self) -> str | None:
-        return self.holders[-2] if len(self.holders) > 1 else None
+        """The previous holder, when it was another worker (one that gave the task back
+        after an error and took it again took nothing over)."""
+        previous = self.holders[-2] if len(self.holders) > 1 else None
+        return previous if previous != self.holders[-1] else None
 
 
 def _table() -> Any:

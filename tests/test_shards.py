@@ -185,7 +185,7 @@ def test_the_summary_names_takeovers_not_retries_after_an_error(store: str) -> N
     first = shards.take("n9", "w1#10", 30)
     assert first is not None and shards.release(first.id, "w1#10")  # an error: given back
     again = shards.take("n9", "w1#10", 30)
-    assert again is not None and again.id == first.id
+    assert again is not None and again.id == first.id and again.taken_over_from is None
     shards.finish(again.id, "w1#10", {"outcomes": [outcome], "days": ["2025-03-01"]})
     lost = shards.take("n9", "w2#20", 0.3)
     assert lost is not None

@@ -46,7 +46,6 @@ class IdentityMiddleware:
 class PaceMiddleware:
     def __init__(self, identity: str, interval: float) -> None:
         self.identity, self.interval = identity, interval
-        self.waited = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PaceMiddleware:
@@ -60,6 +59,5 @@ class PaceMiddleware:
         interval = self.interval * random.uniform(0.5, 1.5)
         wait = book_slot(pace_key(urlsplit(request.url).hostname or "", self.identity), interval)
         if wait > 0:
-            self.waited += wait
             await sleep(wait)
         return None

@@ -4,7 +4,6 @@ server, one PostgreSQL, any number of workers; docs/scale-out.md)."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -53,9 +52,10 @@ def register(app: typer.Typer) -> None:
         """Запустить рабочего Prefect для пула (prefect worker start --type process) со своей
         идентичностью обхода. Работает, пока его не остановят (Ctrl+C)."""
         _need_server()
-        from crawlers.identity import Identity
+        from crawlers.identity import Identity, identity_from
 
-        who = Identity(identity or socket.gethostname(), proxy, bind)
+        # The options override the environment; what neither gives has identity_from's default.
+        who = identity_from({**os.environ, **Identity(identity or "", proxy, bind).env()})
         env = {**os.environ, **who.env(), "OPENBLAS_NUM_THREADS": "1"}
         prefect = Path(sys.executable).with_name("prefect")
         command = [str(prefect), "worker", "start", "--pool", pool, "--type", "process",
